@@ -1,0 +1,66 @@
+"""The dependencies every router states in its signature: session, key with permission, If-Match."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlmodel import Session
+
+from service.auth import service as auth
+from service.auth.ratelimit import RateLimiter
+from service.db import get_session
+from service.errors import PreconditionRequired
+from service.settings import Settings, get_settings
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@lru_cache
+def get_rate_limiter() -> RateLimiter:
+    settings = get_settings()
+    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+
+def bearer_key(request: Request) -> str | None:
+    """The raw key from 'Authorization: Bearer <key>', if any."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def require(permission: auth.Permission) -> Callable[..., auth.Actor]:
+    """A dependency that authenticates the bearer key and checks its role grants `permission`."""
+
+    def dependency(request: Request, session: SessionDep) -> auth.Actor:
+        actor = auth.authenticate(session=session, raw_key=bearer_key(request))
+        get_rate_limiter().check(actor.key_id)
+        request.state.actor = actor
+        return auth.authorize(actor, permission)
+
+    return dependency
+
+
+ReadKey = Annotated[auth.Actor, Depends(require(auth.Permission.read))]
+SubmitKey = Annotated[auth.Actor, Depends(require(auth.Permission.submit))]
+ImportKey = Annotated[auth.Actor, Depends(require(auth.Permission.import_))]
+ReviewKey = Annotated[auth.Actor, Depends(require(auth.Permission.review))]
+AdminKey = Annotated[auth.Actor, Depends(require(auth.Permission.admin))]
+
+
+def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> str:
+    """The ETag a write expects the resource to still have (428 when missing)."""
+    if not if_match:
+        raise PreconditionRequired(
+            "Send the claim's current ETag in If-Match (GET the claim first).",
+            details={"header": "If-Match"},
+        )
+    return if_match.strip()
+
+
+IfMatch = Annotated[str, Depends(if_match)]

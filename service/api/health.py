@@ -1,0 +1,36 @@
+"""Liveness, readiness and metrics: no key needed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.db import get_engine, schema_is_current
+from service.errors import Unavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz() -> dict[str, str]:
+    """The database answers and its schema is at the newest migration."""
+    try:
+        current = schema_is_current(get_engine())
+    except SQLAlchemyError as exc:
+        raise Unavailable("The database is not reachable.", headers={"Retry-After": "5"}) from exc
+    if not current:
+        raise Unavailable("The database schema is not migrated; run 'claimcheck migrate'.")
+    return {"status": "ready"}
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    """Prometheus metrics of this process."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

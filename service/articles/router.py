@@ -1,0 +1,75 @@
+"""HTTP for articles: submit, read, list, their claims and sentences."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
+from service.api.pagination import Page, cursor_id, encode_cursor
+from service.articles import service
+from service.articles.models import Article
+from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
+from service.claims import service as claims
+from service.claims.models import Claim
+from service.claims.schemas import ClaimOut
+from service.db import as_utc
+from sqlmodel import Session
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+
+def _article_out(session: Session, article: Article, article_claims: list[Claim]) -> ArticleOut:
+    assert article.id is not None
+    return ArticleOut(
+        id=article.id,
+        title=article.title,
+        body=article.body,
+        url=article.url,
+        published_at=as_utc(article.published_at) if article.published_at else None,
+        language=article.language,
+        extractor=article.extractor,
+        extraction=article.extraction_meta,
+        created_at=as_utc(article.created_at),
+        claims=claims.to_out(session=session, claims=article_claims),
+    )
+
+
+@router.post("", status_code=201)
+def submit_article(body: ArticleIn, session: SessionDep, settings: SettingsDep, key: SubmitKey) -> ArticleOut:
+    """Store an article and extract its checkable claims."""
+    article, article_claims = service.submit(session=session, article_in=body, actor=key, settings=settings)
+    return _article_out(session, article, article_claims)
+
+
+@router.get("")
+def list_articles(
+    session: SessionDep,
+    _key: ReadKey,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[ArticleSummary]:
+    """Articles, newest first, a page at a time."""
+    items = service.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
+    next_cursor = encode_cursor({"id": items[-1].id}) if len(items) == limit else None
+    return Page[ArticleSummary](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{article_id}")
+def get_article(article_id: int, session: SessionDep, _key: ReadKey) -> ArticleOut:
+    """One article with its claims."""
+    article = service.get(session=session, article_id=article_id)
+    return _article_out(session, article, service.claims_of(session=session, article_id=article_id))
+
+
+@router.get("/{article_id}/claims")
+def get_article_claims(article_id: int, session: SessionDep, _key: ReadKey) -> list[ClaimOut]:
+    """An article's claims in reading order."""
+    return claims.to_out(session=session, claims=service.claims_of(session=session, article_id=article_id))
+
+
+@router.get("/{article_id}/sentences")
+def get_article_sentences(article_id: int, session: SessionDep, _key: ReadKey) -> list[SentenceOut]:
+    """Every sentence with its classification and the reason, including the skipped ones."""
+    return service.sentences_of(session=session, article_id=article_id)

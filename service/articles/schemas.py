@@ -1,0 +1,66 @@
+"""What the API accepts and shows of an article."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from service.claims.schemas import ClaimOut
+
+
+class ArticleIn(BaseModel):
+    title: str = Field(min_length=1, max_length=1000)
+    body: str = Field(description="The article text; claim spans are offsets into exactly this string.")
+    url: str | None = Field(default=None, max_length=2000)
+    published_at: datetime | date | None = Field(
+        default=None, description="Resolves relative dates ('last week') in the text."
+    )
+    language: str | None = Field(default=None, max_length=20)
+    extractor: Literal["rules", "llm"] | None = Field(
+        default=None, description="Default: 'llm' when LLM_BASE_URL is set, else 'rules'."
+    )
+
+    @field_validator("body")
+    @classmethod
+    def body_has_text(cls, body: str) -> str:
+        if not body.strip():
+            raise ValueError("body is empty")
+        if "\x00" in body:
+            raise ValueError("body contains a NUL character")
+        return body
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    published_at: datetime | None
+    language: str | None
+    extractor: str
+    claim_count: int
+    created_at: datetime
+
+
+class ArticleOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    url: str | None
+    published_at: datetime | None
+    language: str | None
+    extractor: str
+    extraction: dict[str, Any]
+    created_at: datetime
+    claims: list[ClaimOut]
+
+
+class SentenceOut(BaseModel):
+    index: int
+    span: tuple[int, int]
+    text: str
+    label: str
+    score: float
+    reason: str
+    claim_count: int

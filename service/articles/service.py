@@ -1,0 +1,170 @@
+"""Articles: store a submission, run the extractor, read articles back."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.articles.models import Article, ArticleSentence
+from service.articles.schemas import ArticleIn, ArticleSummary, SentenceOut
+from service.auth.service import Actor
+from service.claims import service as claims
+from service.claims.models import Claim
+from service.db import as_utc
+from service.errors import InvalidInput, NotFound, PayloadTooLarge
+from service.extraction import extract
+from service.extraction.result import Extraction
+from service.metrics import EXTRACTION_SECONDS
+from service.settings import Settings
+
+
+def _published_datetime(published_at: datetime | date | None) -> datetime | None:
+    if published_at is None:
+        return None
+    if isinstance(published_at, datetime):
+        return as_utc(published_at)
+    return datetime(published_at.year, published_at.month, published_at.day, tzinfo=UTC)
+
+
+def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings) -> Extraction:
+    """Extract claims with the requested extractor (LLM when configured, the rules otherwise)."""
+    published = _published_datetime(article_in.published_at)
+    published_day = published.date() if published else None
+    wants_llm = article_in.extractor == "llm" or (
+        article_in.extractor is None and settings.llm_base_url is not None
+    )
+    started = time.perf_counter()
+    if wants_llm:
+        if settings.llm_base_url is None:
+            raise InvalidInput(
+                "extractor: 'llm' needs LLM_BASE_URL to be configured on the server",
+                details={"field": "extractor"},
+            )
+        from service.articles.llm_cache import DatabaseExtractionCache
+        from service.extraction.llm import extract_with_llm
+
+        extraction = extract_with_llm(
+            article_in.body,
+            published_at=published_day,
+            settings=settings,
+            cache=DatabaseExtractionCache(session),
+        )
+    else:
+        extraction = extract(article_in.body, published_at=published_day)
+    EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
+    return extraction
+
+
+def submit(
+    *, session: Session, article_in: ArticleIn, actor: Actor, settings: Settings
+) -> tuple[Article, list[Claim]]:
+    """Store an article with its sentences and extracted claims, all in one transaction."""
+    if len(article_in.body) > settings.max_article_chars:
+        raise PayloadTooLarge(
+            f"body: {len(article_in.body):,} characters; the limit is {settings.max_article_chars:,}.",
+            details={"field": "body", "limit": settings.max_article_chars},
+        )
+    extraction = run_extractor(session=session, article_in=article_in, settings=settings)
+    article = Article(
+        title=article_in.title,
+        body=article_in.body,
+        url=article_in.url,
+        published_at=_published_datetime(article_in.published_at),
+        language=article_in.language,
+        extractor=extraction.extractor,
+        extraction_meta=dict(extraction.meta),
+        created_by_key_id=actor.key_id,
+    )
+    session.add(article)
+    session.flush()
+    assert article.id is not None
+    for report in extraction.sentences:
+        session.add(
+            ArticleSentence(
+                article_id=article.id,
+                position=report.index,
+                span_start=report.start,
+                span_end=report.end,
+                text=report.text,
+                label=report.label,
+                score=round(report.score, 4),
+                reason=report.reason,
+                claim_count=report.claim_count,
+            )
+        )
+    stored = claims.create_from_extraction(
+        session=session, article_id=article.id, extraction=extraction, actor=actor
+    )
+    session.commit()
+    session.refresh(article)
+    return article, stored
+
+
+def get(*, session: Session, article_id: int) -> Article:
+    """The article with this id, or NotFound."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"No article with id {article_id}.", details={"article_id": article_id})
+    return article
+
+
+def get_all(*, session: Session, after_id: int | None, limit: int) -> list[ArticleSummary]:
+    """Articles newest first, after the given id (keyset pagination)."""
+    query = select(Article).order_by(col(Article.id).desc()).limit(limit)
+    if after_id is not None:
+        query = query.where(col(Article.id) < after_id)
+    articles = list(session.exec(query))
+    ids = [article.id for article in articles]
+    counts: dict[int, int] = {}
+    if ids:
+        count_rows = session.exec(
+            select(Claim.article_id, func.count())
+            .where(col(Claim.article_id).in_(ids))
+            .group_by(col(Claim.article_id))
+        )
+        counts = {article_id: count for article_id, count in count_rows if article_id is not None}
+    return [
+        ArticleSummary(
+            id=article.id or 0,
+            title=article.title,
+            url=article.url,
+            published_at=as_utc(article.published_at) if article.published_at else None,
+            language=article.language,
+            extractor=article.extractor,
+            claim_count=counts.get(article.id or 0, 0),
+            created_at=as_utc(article.created_at),
+        )
+        for article in articles
+    ]
+
+
+def claims_of(*, session: Session, article_id: int) -> list[Claim]:
+    """An article's claims in reading order."""
+    get(session=session, article_id=article_id)
+    query = select(Claim).where(Claim.article_id == article_id).order_by(col(Claim.span_start), col(Claim.id))
+    return list(session.exec(query))
+
+
+def sentences_of(*, session: Session, article_id: int) -> list[SentenceOut]:
+    """Every sentence of an article with its classification and the reason for it."""
+    get(session=session, article_id=article_id)
+    query = (
+        select(ArticleSentence)
+        .where(ArticleSentence.article_id == article_id)
+        .order_by(col(ArticleSentence.position))
+    )
+    return [
+        SentenceOut(
+            index=row.position,
+            span=(row.span_start, row.span_end),
+            text=row.text,
+            label=row.label,
+            score=row.score,
+            reason=row.reason,
+            claim_count=row.claim_count,
+        )
+        for row in session.exec(query)
+    ]

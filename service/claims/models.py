@@ -1,0 +1,110 @@
+"""Claims (extracted or imported), their reviews, tags and append-only history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from service.db import utcnow
+
+
+class Claim(SQLModel, table=True):
+    __tablename__ = "claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Lower-cased, punctuation-free text, used for duplicate detection and lexical matching.
+    text_normalized: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text_hash: str = Field(default="", max_length=64, index=True)
+    quote: str | None = Field(default=None, sa_column=Column(Text))
+    span_start: int | None = None
+    span_end: int | None = None
+    sentence_index: int | None = None
+    checkworthy: bool = True
+    score: float = Field(default=0.0, index=True)
+    kind: str = Field(default="other", max_length=20)
+    items: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    entities: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    quantities: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    extractor: str | None = Field(default=None, max_length=20)
+    prompt_version: str | None = Field(default=None, max_length=40)
+
+    status: str = Field(default="new", max_length=20, index=True)
+    verdict: str | None = Field(default=None, max_length=40, index=True)
+    assignee: str | None = Field(default=None, max_length=200, index=True)
+    priority: int = 0
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    dismiss_reason: str | None = Field(default=None, sa_column=Column(Text))
+    version: int = 1
+
+    external_id: str | None = Field(default=None, max_length=200, index=True)
+    source_url: str | None = Field(default=None, max_length=2000)
+    speaker: str | None = Field(default=None, max_length=500)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    review_url: str | None = Field(default=None, max_length=2000)
+    publisher: str | None = Field(default=None, max_length=500)
+    language: str | None = Field(default=None, max_length=20)
+    duplicate_of: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("claim.id", ondelete="SET NULL"))
+    )
+    import_job_id: int | None = Field(default=None, index=True)
+
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    created_by_key_id: int | None = None
+
+
+class ClaimTag(SQLModel, table=True):
+    __tablename__ = "claim_tag"
+
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag: str = Field(sa_column=Column(String(100), primary_key=True, index=True))
+
+
+class Review(SQLModel, table=True):
+    __tablename__ = "review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    verdict: str = Field(max_length=40)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    evidence: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    key_id: int | None = None
+    actor: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class ClaimEvent(SQLModel, table=True):
+    """One change to a claim. Rows are only ever inserted: this is the audit history."""
+
+    __tablename__ = "claim_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    version: int
+    action: str = Field(max_length=40)
+    field: str | None = Field(default=None, max_length=60)
+    before: Any = Field(default=None, sa_column=Column(JSON))
+    after: Any = Field(default=None, sa_column=Column(JSON))
+    key_id: int | None = None
+    actor: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

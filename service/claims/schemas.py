@@ -1,0 +1,141 @@
+"""What the API shows of a claim."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from service.claims.models import Claim
+from service.db import as_utc
+
+
+class EntityOut(BaseModel):
+    text: str
+    label: str
+    span: tuple[int, int]
+
+
+class QuantityOut(BaseModel):
+    text: str
+    kind: str
+    value: float | str
+    unit: str | None = None
+    span: tuple[int, int]
+
+
+class PriorCheck(BaseModel):
+    """A previously checked claim that a new claim repeats."""
+
+    id: int
+    external_id: str | None
+    text: str
+    score: float
+    status: str
+    verdict: str | None
+    review_url: str | None = None
+    publisher: str | None = None
+    reviewed_at: datetime | None = None
+
+
+class ClaimOut(BaseModel):
+    id: int
+    article_id: int | None
+    text: str
+    quote: str | None
+    span: tuple[int, int] | None
+    checkworthy: bool
+    score: float
+    kind: str
+    items: list[str]
+    entities: list[EntityOut]
+    quantities: list[QuantityOut]
+    status: str
+    verdict: str | None
+    assignee: str | None
+    priority: int
+    tags: list[str]
+    summary: str | None
+    dismiss_reason: str | None
+    version: int
+    extractor: str | None
+    prompt_version: str | None
+    external_id: str | None
+    source_url: str | None
+    speaker: str | None
+    claimed_at: datetime | None
+    review_url: str | None
+    publisher: str | None
+    language: str | None
+    duplicate_of: int | None
+    created_at: datetime
+    updated_at: datetime
+    reviewed_at: datetime | None
+    published_at: datetime | None
+    matches: list[PriorCheck] = Field(default_factory=list)
+
+    @classmethod
+    def from_claim(
+        cls, claim: Claim, *, tags: list[str] | None = None, matches: list[PriorCheck] | None = None
+    ) -> ClaimOut:
+        assert claim.id is not None
+        span = (
+            (claim.span_start, claim.span_end)
+            if claim.span_start is not None and claim.span_end is not None
+            else None
+        )
+        return cls(
+            id=claim.id,
+            article_id=claim.article_id,
+            text=claim.text,
+            quote=claim.quote,
+            span=span,
+            checkworthy=claim.checkworthy,
+            score=claim.score,
+            kind=claim.kind,
+            items=list(claim.items),
+            entities=[_entity(entity) for entity in claim.entities],
+            quantities=[_quantity(quantity) for quantity in claim.quantities],
+            status=claim.status,
+            verdict=claim.verdict,
+            assignee=claim.assignee,
+            priority=claim.priority,
+            tags=sorted(tags or []),
+            summary=claim.summary,
+            dismiss_reason=claim.dismiss_reason,
+            version=claim.version,
+            extractor=claim.extractor,
+            prompt_version=claim.prompt_version,
+            external_id=claim.external_id,
+            source_url=claim.source_url,
+            speaker=claim.speaker,
+            claimed_at=_utc(claim.claimed_at),
+            review_url=claim.review_url,
+            publisher=claim.publisher,
+            language=claim.language,
+            duplicate_of=claim.duplicate_of,
+            created_at=as_utc(claim.created_at),
+            updated_at=as_utc(claim.updated_at),
+            reviewed_at=_utc(claim.reviewed_at),
+            published_at=_utc(claim.published_at),
+            matches=matches or [],
+        )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return as_utc(moment) if moment is not None else None
+
+
+def _entity(stored: dict[str, Any]) -> EntityOut:
+    return EntityOut(text=stored["text"], label=stored["label"], span=(stored["start"], stored["end"]))
+
+
+def _quantity(stored: dict[str, Any]) -> QuantityOut:
+    return QuantityOut(
+        text=stored["text"],
+        kind=stored["kind"],
+        value=stored["value"],
+        unit=stored.get("unit"),
+        span=(stored["start"], stored["end"]),
+    )

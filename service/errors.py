@@ -1,0 +1,165 @@
+"""The one error shape, `{"error": {"code", "message", "details"?}}`, and every mapping to it.
+
+Domain code raises `DomainError` subclasses; only this module knows their HTTP status codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("claimcheck.errors")
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; carries a stable machine-readable code."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class PreconditionRequired(DomainError):
+    status_code = 428
+    code = "precondition_required"
+
+
+class StaleVersion(DomainError):
+    status_code = 412
+    code = "stale_version"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "invalid_input"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    status_code = 503
+    code = "unavailable"
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build the one error body."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status_code, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "stale_version",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    428: "precondition_required",
+    429: "rate_limited",
+}
+
+
+def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
+    fields = []
+    for problem in exc.errors():
+        location = [str(part) for part in problem.get("loc", ())]
+        fields.append({"field": ".".join(location), "message": problem.get("msg", "invalid")})
+    return {"fields": fields}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every exception to the one error shape; nothing escapes as a bare 500 page."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        first = details["fields"][0] if details["fields"] else {"field": "body", "message": "invalid"}
+        message = f"{first['field']}: {first['message']}"
+        return error_response(422, "invalid_input", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database(_request: Request, exc: OperationalError) -> JSONResponse:
+        # Locked SQLite or a restarting PostgreSQL: the client may retry, nothing was half-written.
+        log.warning("database unavailable: %s", exc.orig.__class__.__name__)
+        return error_response(
+            503,
+            "database_unavailable",
+            "The database is busy or unavailable; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(500, "internal_error", "Unexpected server error; it has been logged.")

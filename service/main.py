@@ -1,0 +1,63 @@
+"""create_app(): middleware, error handlers, routers. Nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from service.api.body_limit import BodySizeLimitMiddleware
+from service.api.health import router as health_router
+from service.articles.router import router as articles_router
+from service.auth import service as auth
+from service.auth.router import router as keys_router
+from service.db import get_engine, migrate
+from service.errors import install_error_handlers
+from service.observability import RequestContextMiddleware, configure_logging
+from service.settings import get_settings
+
+log = logging.getLogger("claimcheck")
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    if settings.migrate_on_start:
+        migrate(settings.database_url)
+    if settings.claimcheck_admin_key is not None:
+        with Session(get_engine()) as session:
+            auth.ensure_bootstrap_admin(
+                session=session, raw_key=settings.claimcheck_admin_key.get_secret_value()
+            )
+    log.info("claimcheck ready", extra={"database": get_engine().url.get_backend_name()})
+    yield
+    get_engine().dispose()
+
+
+def create_app() -> FastAPI:
+    """The claimcheck ASGI application."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(
+        title="claimcheck",
+        version="0.1.0",
+        summary="Checkable claims from news articles, linked to evidence, taken to a verdict.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(keys_router)
+    app.include_router(articles_router)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+app = create_app()

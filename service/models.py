@@ -1,0 +1,27 @@
+"""Every table model, imported in one place so metadata (and alembic) sees them all."""
+
+from service.articles.models import Article, ArticleSentence, LLMCacheEntry
+from service.auth.models import ApiKey
+from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
+from service.imports.models import ClaimEmbedding, ImportChunk, ImportJob
+from service.linking.models import EvidenceLink, Passage, Source
+from service.review.models import Webhook, WebhookDelivery
+
+__all__ = [
+    "ApiKey",
+    "Article",
+    "ArticleSentence",
+    "Claim",
+    "ClaimEmbedding",
+    "ClaimEvent",
+    "ClaimTag",
+    "EvidenceLink",
+    "ImportChunk",
+    "ImportJob",
+    "LLMCacheEntry",
+    "Passage",
+    "Review",
+    "Source",
+    "Webhook",
+    "WebhookDelivery",
+]

@@ -1,0 +1,88 @@
+"""The one settings object, read from the environment and `.env` (see `.env.example`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_RATING_SCALE = "true,mostly_true,mixed,mostly_false,false"
+DEFAULT_EXTRA_VERDICTS = "misleading,unverifiable"
+
+
+class Settings(BaseSettings):
+    """Every setting claimcheck reads. Environment variable names are the upper-case field names."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///./claimcheck.db"
+    database_pool_size: int = 10
+    migrate_on_start: bool = True
+    claimcheck_admin_key: SecretStr | None = None
+
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_import_bytes: int = 512 * 1024 * 1024
+    max_article_chars: int = 1_000_000
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 120
+    sqlite_busy_timeout_ms: int = 5_000
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = 60.0
+    llm_max_retries: int = 3
+    llm_concurrency: int = 4
+    llm_chunk_sentences: int = 40
+    llm_circuit_failures: int = 5
+    llm_circuit_reset_seconds: float = 30.0
+    llm_backoff_seconds: float = 0.5  # first retry delay; doubles per attempt, with jitter
+
+    rating_scale: str = Field(
+        default=DEFAULT_RATING_SCALE,
+        description="Ordinal verdicts, best first, comma-separated; best gets the highest ratingValue.",
+    )
+    extra_verdicts: str = Field(
+        default=DEFAULT_EXTRA_VERDICTS,
+        description="Verdicts outside the ordinal scale, comma-separated.",
+    )
+    publish_requires_admin: bool = False
+    organization_name: str = "claimcheck"
+    organization_url: str = "https://example.org"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    webhook_max_attempts: int = 6
+    webhook_backoff_seconds: float = 2.0
+    webhook_timeout_seconds: float = 10.0
+
+    match_threshold: float = 75.0
+    duplicate_threshold: float = 92.0
+    semantic: Literal["auto", "off", "on"] = "auto"
+    run_worker_in_process: bool = True
+    worker_poll_seconds: float = 1.0
+
+    ui_session_hours: int = 12
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def verdicts(self) -> list[str]:
+        """Every verdict a reviewer may give: the ordinal scale, then the extra verdicts."""
+        return [*_split(self.rating_scale), *_split(self.extra_verdicts)]
+
+
+def _split(csv: str) -> list[str]:
+    return [part.strip() for part in csv.split(",") if part.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,124 @@
+"""Fixtures: an app bound to a fresh database, parametrised over SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.api.deps import get_rate_limiter
+from service.db import get_engine
+from service.settings import get_settings
+
+ADMIN_KEY = "cc_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
+POSTGRES_DSN = os.environ.get("CLAIMCHECK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+ROLES = ("reader", "newsroom", "checker", "admin")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_DSN, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    reachable = _postgres_reachable()
+    if not reachable and os.environ.get("CLAIMCHECK_REQUIRE_POSTGRES") == "1":
+        pytest.fail(
+            f"PostgreSQL at {POSTGRES_DSN} is required (CLAIMCHECK_REQUIRE_POSTGRES=1) but unreachable"
+        )
+    return reachable
+
+
+@pytest.fixture
+def postgres_url(postgres_available: bool) -> Iterator[str]:
+    """A URL whose connections live in a fresh schema, dropped after the test."""
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable")
+    schema = f"cc_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    host_part = POSTGRES_DSN.removeprefix("postgresql://")
+    yield f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh, empty database: a SQLite file or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'claimcheck.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def reset_process_caches() -> None:
+    """Forget cached settings, engine and rate limiter so the next app reads the new environment."""
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_rate_limiter.cache_clear()
+
+
+@pytest.fixture
+def configure(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Set environment for the app under test; call again with overrides before building it."""
+
+    def apply(**overrides: str) -> None:
+        values = {
+            "DATABASE_URL": database_url,
+            "CLAIMCHECK_ADMIN_KEY": ADMIN_KEY,
+            "RATE_LIMIT_PER_MINUTE": "100000",
+            "RATE_LIMIT_BURST": "100000",
+            "LOG_JSON": "true",
+            "LLM_BASE_URL": "",
+            **overrides,
+        }
+        for name, value in values.items():
+            if value == "":
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        reset_process_caches()
+
+    apply()
+    return apply
+
+
+@pytest.fixture
+def app(configure: Callable[..., None]) -> Iterator[FastAPI]:
+    from service.main import create_app
+
+    yield create_app()
+    get_engine().dispose()
+    reset_process_caches()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def keys(client: TestClient) -> dict[str, str]:
+    """One raw key per role, created through the API with the bootstrap admin key."""
+    created = {"admin": ADMIN_KEY}
+    for role in ROLES[:-1]:
+        response = client.post(
+            "/v1/keys", json={"role": role, "name": f"test-{role}"}, headers=bearer(ADMIN_KEY)
+        )
+        assert response.status_code == 201, response.text
+        created[role] = response.json()["key"]
+    return created
+
+
+def bearer(raw_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw_key}"}
