@@ -15,7 +15,6 @@ from service.claims import service as claims
 from service.claims.models import Claim
 from service.db import as_utc
 from service.errors import InvalidInput, NotFound, PayloadTooLarge
-from service.extraction import extract
 from service.extraction.result import Extraction
 from service.metrics import EXTRACTION_SECONDS
 from service.settings import Settings
@@ -53,6 +52,8 @@ def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings
             cache=DatabaseExtractionCache(session),
         )
     else:
+        from service.extraction import extract
+
         extraction = extract(article_in.body, published_at=published_day)
     EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
     return extraction
