@@ -6,6 +6,7 @@ Domain code raises `DomainError` subclasses; only this module knows their HTTP s
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -95,7 +96,7 @@ def error_response(
     code: str,
     message: str,
     details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Build the one error body."""
     body: dict[str, Any] = {"code": code, "message": message}
@@ -145,6 +146,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, DomainError):
+            # FastAPI wraps errors raised while reading the body (e.g. the size limit) in a 400.
+            return await _domain(_request, exc.__cause__)
         code = _HTTP_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 

@@ -43,6 +43,7 @@ def require(permission: auth.Permission) -> Callable[..., auth.Actor]:
         request.state.actor = actor
         return auth.authorize(actor, permission)
 
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by the role-matrix test
     return dependency
 
 
