@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 6
     webhook_backoff_seconds: float = 2.0
     webhook_timeout_seconds: float = 10.0
+    webhook_poll_seconds: float = 1.0
+    webhook_delivery_in_process: bool = True
 
     match_threshold: float = 75.0
     duplicate_threshold: float = 92.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
 from service.api.pagination import Page, cursor_id, encode_cursor
@@ -15,7 +16,6 @@ from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.schemas import ClaimOut
 from service.db import as_utc
-from sqlmodel import Session
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 

@@ -12,9 +12,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.auth.models import ApiKey
+from service.auth.models import ApiKey, Role
 from service.auth.service import ROLE_PERMISSIONS, Permission, hash_key
-from service.auth.models import Role
 from service.db import get_engine
 from tests.conftest import ADMIN_KEY, bearer
 
