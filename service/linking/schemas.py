@@ -1,0 +1,125 @@
+"""What the API accepts and shows of reference sources and evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, field_validator
+
+# A source is a reference document, not a book: keep one request and one row reasonable.
+MAX_SOURCE_CHARS = 1_000_000
+MAX_EVIDENCE_LIMIT = 100
+
+
+class SourceIn(BaseModel):
+    """One reference source as a client or an import row sends it; `url` is its identity."""
+
+    url: str = Field(min_length=1, max_length=2000)
+    title: str = Field(min_length=1, max_length=1000)
+    publisher: str | None = Field(default=None, max_length=500)
+    published_at: datetime | date | None = None
+    text: str = Field(min_length=1, max_length=MAX_SOURCE_CHARS)
+    external_id: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=20)
+
+    @field_validator("url", "title")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def text_has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty")
+        if "\x00" in text:
+            raise ValueError("text contains a NUL character")
+        return text
+
+
+class SourceSummary(BaseModel):
+    id: int
+    url: str
+    title: str
+    publisher: str | None
+    published_at: datetime | None
+    external_id: str | None
+    language: str | None
+    passage_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PassageOut(BaseModel):
+    id: int
+    position: int
+    span: tuple[int, int]
+    text: str
+
+
+class SourceOut(SourceSummary):
+    text: str
+    passages: list[PassageOut]
+
+
+class SourceWritten(SourceOut):
+    created: bool = Field(description="False when a source with this url existed and was updated.")
+
+
+class Relation(StrEnum):
+    supports = "supports"
+    refutes = "refutes"
+    context = "context"
+    irrelevant = "irrelevant"
+
+
+class EvidenceLinkIn(BaseModel):
+    relation: Relation
+
+
+class Highlight(BaseModel):
+    """A passage word that matches the claim; offsets into the source text, like `span`."""
+
+    text: str
+    start: int
+    end: int
+
+
+class EvidenceOut(BaseModel):
+    source_id: int
+    passage_id: int
+    url: str
+    title: str
+    publisher: str | None
+    published_at: datetime | None
+    passage: str
+    span: tuple[int, int]
+    score: float = Field(ge=0, le=100)
+    highlights: list[Highlight]
+    matched_items: list[str]
+    relation: Relation | None = None
+    pinned: bool = False
+
+
+class EvidenceSearchIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+    limit: int = Field(default=10, ge=1, le=MAX_EVIDENCE_LIMIT)
+
+    @field_validator("text")
+    @classmethod
+    def text_has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty")
+        return text
+
+
+class EvidenceLinkOut(BaseModel):
+    claim_id: int
+    passage_id: int
+    relation: Relation
+    actor: str
+    created_at: datetime

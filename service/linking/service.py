@@ -1,0 +1,289 @@
+"""Reference sources (create/upsert by url, get, list, delete) and evidence for claims and free text."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
+
+from service.auth.service import Actor
+from service.claims import service as claims
+from service.claims.models import Claim
+from service.db import as_utc, utcnow
+from service.errors import NotFound
+from service.linking import index, rank
+from service.linking.models import EvidenceLink, Passage, Source
+from service.linking.passages import PassageSpan, split_passages
+from service.linking.schemas import (
+    EvidenceLinkOut,
+    EvidenceOut,
+    Highlight,
+    Relation,
+    SourceIn,
+)
+from service.metrics import LINKING_SECONDS
+
+# How many database candidates the re-ranker sees: enough to keep the exhaustive top-10
+# (see bench/evidence_search.py), few enough that rapidfuzz stays a few milliseconds.
+CANDIDATE_POOL = 200
+
+
+def _as_datetime(moment: datetime | date | None) -> datetime | None:
+    if moment is None or isinstance(moment, datetime):
+        return as_utc(moment) if moment else None
+    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+
+
+def _insert_passages(session: Session, source_id: int, pieces: Sequence[PassageSpan]) -> None:
+    if pieces:
+        # One executemany: the ORM unit of work would cost a round trip and an object per row.
+        session.execute(
+            insert(Passage),
+            [
+                {
+                    "source_id": source_id,
+                    "position": piece.position,
+                    "span_start": piece.start,
+                    "span_end": piece.end,
+                    "text": piece.text,
+                }
+                for piece in pieces
+            ],
+        )
+
+
+def _replace_passages(session: Session, source: Source, pieces: Sequence[PassageSpan]) -> None:
+    """Re-split a changed source, keeping the rows (and pinned links) of passages whose text is unchanged."""
+    assert source.id is not None
+    existing: dict[str, list[Passage]] = defaultdict(list)
+    for passage in session.exec(select(Passage).where(Passage.source_id == source.id)):
+        existing[passage.text].append(passage)
+    fresh: list[PassageSpan] = []
+    for piece in pieces:
+        kept = existing.get(piece.text)
+        if kept:
+            passage = kept.pop(0)
+            if (passage.position, passage.span_start, passage.span_end) != (
+                piece.position,
+                piece.start,
+                piece.end,
+            ):
+                session.execute(
+                    update(Passage)
+                    .where(col(Passage.id) == passage.id)
+                    .values(position=piece.position, span_start=piece.start, span_end=piece.end)
+                )
+        else:
+            fresh.append(piece)
+    stale_ids = [passage.id for leftovers in existing.values() for passage in leftovers]
+    if stale_ids:
+        session.execute(sql_delete(Passage).where(col(Passage.id).in_(stale_ids)))
+    session.expire_all()
+    _insert_passages(session, source.id, fresh)
+
+
+def upsert_source(*, session: Session, source_in: SourceIn) -> tuple[Source, bool]:
+    """Create the source, or update the one with the same url (re-splitting its passages); does not commit.
+
+    Returns (source, created). The caller commits, so a bulk import can commit in batches.
+    """
+    source = session.exec(select(Source).where(Source.url == source_in.url)).first()
+    published_at = _as_datetime(source_in.published_at)
+    if source is None:
+        source = Source(
+            url=source_in.url,
+            title=source_in.title,
+            publisher=source_in.publisher,
+            published_at=published_at,
+            text=source_in.text,
+            external_id=source_in.external_id,
+            language=source_in.language,
+        )
+        session.add(source)
+        session.flush()
+        assert source.id is not None
+        _insert_passages(session, source.id, split_passages(source_in.text))
+        return source, True
+    text_changed = source.text != source_in.text
+    source.title = source_in.title
+    source.publisher = source_in.publisher
+    source.published_at = published_at
+    source.text = source_in.text
+    source.external_id = source_in.external_id
+    source.language = source_in.language
+    source.updated_at = utcnow()
+    session.add(source)
+    session.flush()
+    if text_changed:
+        _replace_passages(session, source, split_passages(source_in.text))
+    return source, False
+
+
+def create(*, session: Session, source_in: SourceIn) -> tuple[Source, bool]:
+    """Store one source (or update the one with its url) and commit; returns (source, created)."""
+    source, created = upsert_source(session=session, source_in=source_in)
+    session.commit()
+    session.refresh(source)
+    return source, created
+
+
+def get(*, session: Session, source_id: int) -> Source:
+    """The source with this id, or NotFound."""
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"No source with id {source_id}.", details={"source_id": source_id})
+    return source
+
+
+def get_all(*, session: Session, after_id: int | None, limit: int) -> list[Source]:
+    """Sources in id order, a page at a time (keyset: ids after `after_id`)."""
+    query = select(Source).order_by(col(Source.id)).limit(limit)
+    if after_id is not None:
+        query = query.where(col(Source.id) > after_id)
+    return list(session.exec(query))
+
+
+def passages_of(*, session: Session, source_id: int) -> list[Passage]:
+    """A source's passages in document order."""
+    return list(
+        session.exec(select(Passage).where(Passage.source_id == source_id).order_by(col(Passage.position)))
+    )
+
+
+def passage_counts(*, session: Session, source_ids: Sequence[int]) -> dict[int, int]:
+    """How many passages each source has, in one query."""
+    if not source_ids:
+        return {}
+    rows = session.execute(
+        select(Passage.source_id, func.count())
+        .where(col(Passage.source_id).in_(source_ids))
+        .group_by(col(Passage.source_id))
+    )
+    return {source_id: count for source_id, count in rows}
+
+
+def delete(*, session: Session, source_id: int) -> None:
+    """Delete a source; the database cascades to its passages, their index entries and evidence links."""
+    source = get(session=session, source_id=source_id)
+    session.delete(source)
+    session.commit()
+
+
+def _evidence_out(
+    query: rank.EvidenceQuery, scored: rank.ScoredPassage, link_row: EvidenceLink | None
+) -> EvidenceOut:
+    candidate = scored.candidate
+    return EvidenceOut(
+        source_id=candidate.source_id,
+        passage_id=candidate.passage_id,
+        url=candidate.url,
+        title=candidate.title,
+        publisher=candidate.publisher,
+        published_at=as_utc(candidate.published_at) if candidate.published_at else None,
+        passage=candidate.text,
+        span=(candidate.span_start, candidate.span_end),
+        score=scored.score,
+        highlights=[
+            Highlight(text=word, start=candidate.span_start + start, end=candidate.span_start + end)
+            for word, start, end in rank.highlights(query, candidate.text)
+        ],
+        matched_items=list(scored.matched_items),
+        relation=Relation(link_row.relation) if link_row else None,
+        pinned=link_row is not None,
+    )
+
+
+def _ranked(
+    session: Session, query: rank.EvidenceQuery, limit: int, links: dict[int, EvidenceLink]
+) -> list[EvidenceOut]:
+    started = time.perf_counter()
+    candidates = index.candidate_passages(session=session, terms=query.search_terms, limit=CANDIDATE_POOL)
+    rejected = {passage_id for passage_id, row in links.items() if row.relation == Relation.irrelevant}
+    pinned_ids = [passage_id for passage_id in links if passage_id not in rejected]
+    pinned = index.passages_by_id(session=session, passage_ids=pinned_ids)
+    pinned_scored = rank.rank(query, pinned)
+    # Pinned links stay on top whatever their score; the oldest judgement first.
+    pinned_scored.sort(key=lambda scored: links[scored.candidate.passage_id].id or 0)
+    results = [_evidence_out(query, scored, links[scored.candidate.passage_id]) for scored in pinned_scored]
+    skip = rejected | set(pinned_ids)
+    for scored in rank.rank(query, [c for c in candidates if c.passage_id not in skip]):
+        if len(results) >= limit:
+            break
+        results.append(_evidence_out(query, scored, None))
+    LINKING_SECONDS.observe(time.perf_counter() - started)
+    return results[:limit]
+
+
+def links_of(*, session: Session, claim_id: int) -> dict[int, EvidenceLink]:
+    """A claim's pinned and rejected links by passage id."""
+    return {
+        link.passage_id: link
+        for link in session.exec(select(EvidenceLink).where(EvidenceLink.claim_id == claim_id))
+    }
+
+
+def evidence_for_claim(*, session: Session, claim_id: int, limit: int) -> list[EvidenceOut]:
+    """The passages that bear on a claim, best first: pinned links on top, rejected ones left out."""
+    claim = claims.get(session=session, claim_id=claim_id)
+    query = rank.EvidenceQuery.from_claim(claim)
+    return _ranked(session, query, limit, links_of(session=session, claim_id=claim_id))
+
+
+def search(*, session: Session, text: str, limit: int) -> list[EvidenceOut]:
+    """The passages that bear on free text (no claim yet), best first."""
+    return _ranked(session, rank.EvidenceQuery.from_text(text), limit, {})
+
+
+def set_relation(
+    *, session: Session, claim_id: int, passage_id: int, relation: Relation, actor: Actor
+) -> EvidenceLink:
+    """Pin (supports/refutes/context) or reject (irrelevant) a passage for a claim, in its history."""
+    claim: Claim = claims.get(session=session, claim_id=claim_id)
+    if session.get(Passage, passage_id) is None:
+        raise NotFound(f"No passage with id {passage_id}.", details={"passage_id": passage_id})
+    existing = session.exec(
+        select(EvidenceLink).where(EvidenceLink.claim_id == claim_id, EvidenceLink.passage_id == passage_id)
+    ).first()
+    before = existing.relation if existing else None
+    if existing is None:
+        existing = EvidenceLink(
+            claim_id=claim_id,
+            passage_id=passage_id,
+            relation=relation.value,
+            key_id=actor.key_id,
+            actor=actor.name,
+        )
+    else:
+        existing.relation = relation.value
+        existing.key_id = actor.key_id
+        existing.actor = actor.name
+        existing.created_at = utcnow()
+    session.add(existing)
+    claims.record_event(
+        session=session,
+        claim=claim,
+        actor=actor,
+        action="evidence_rejected" if relation == Relation.irrelevant else "evidence_pinned",
+        field=f"evidence:{passage_id}",
+        before=before,
+        after=relation.value,
+    )
+    session.commit()
+    session.refresh(existing)
+    return existing
+
+
+def link_out(link_row: EvidenceLink) -> EvidenceLinkOut:
+    """API view of one pinned or rejected link."""
+    return EvidenceLinkOut(
+        claim_id=link_row.claim_id,
+        passage_id=link_row.passage_id,
+        relation=Relation(link_row.relation),
+        actor=link_row.actor,
+        created_at=as_utc(link_row.created_at),
+    )
