@@ -73,6 +73,10 @@ def align_quote(
     if alignment is None:
         return None
     start, end = _snap_to_words(body, lo + alignment.dest_start, lo + alignment.dest_end)
+    # The alignment tends to leave out closing punctuation the quote has; take it when the body agrees.
+    tail = _fold(wanted[-1])
+    if not tail.isalnum() and end < min(hi, len(body)) and _fold(body[end]) == tail:
+        end += 1
     if start >= end:
         return None
     # partial_ratio compares the shorter string against windows of the longer one, so a quote that

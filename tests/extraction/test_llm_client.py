@@ -1,0 +1,168 @@
+"""The chat client against a real loopback server: retries, Retry-After, limits, breaker, schema fallback."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from service.extraction.llm_client import ChatClient, CircuitBreaker, LLMError, parse_retry_after
+from tests.fake_openai import API_KEY, FakeOpenAI, Reply, llm_settings
+
+MESSAGES = [{"role": "user", "content": "hello"}]
+SCHEMA = {"type": "object", "properties": {"claims": {"type": "array"}}, "required": ["claims"]}
+
+
+def failure_reason(server: FakeOpenAI, **overrides: Any) -> str:
+    """The reason code `complete` fails with against `server`."""
+    with ChatClient(llm_settings(server.base_url, **overrides)) as client, pytest.raises(LLMError) as failure:
+        client.complete(MESSAGES)
+    return failure.value.reason
+
+
+def test_completion_carries_content_usage_latency_and_the_bearer_key() -> None:
+    with (
+        FakeOpenAI([Reply.text("hi", prompt_tokens=11, completion_tokens=3)]) as server,
+        ChatClient(llm_settings(server.base_url)) as client,
+    ):
+        completion = client.complete(MESSAGES)
+    assert completion.content == "hi"
+    assert (completion.prompt_tokens, completion.completion_tokens) == (11, 3)
+    assert completion.latency_ms > 0
+    assert server.requests[0].headers["authorization"] == f"Bearer {API_KEY}"
+    assert server.requests[0].body["model"] == "fake-model"
+
+
+def test_429_with_retry_after_is_waited_out_then_retried() -> None:
+    with (
+        FakeOpenAI([Reply.error(429, retry_after="1"), Reply.text("ok")]) as server,
+        ChatClient(llm_settings(server.base_url)) as client,
+    ):
+        started = time.monotonic()
+        completion = client.complete(MESSAGES)
+        waited = time.monotonic() - started
+    assert completion.content == "ok" and completion.attempts == 2
+    assert len(server.requests) == 2
+    assert 1.0 <= waited < 2.0
+
+
+def test_5xx_is_retried_with_backoff_until_success() -> None:
+    with (
+        FakeOpenAI([Reply.error(500), Reply.error(503), Reply.text("ok")]) as server,
+        ChatClient(llm_settings(server.base_url)) as client,
+    ):
+        assert client.complete(MESSAGES).attempts == 3
+
+
+def test_5xx_past_the_retry_budget_fails_with_its_status() -> None:
+    with FakeOpenAI([Reply.error(503)]) as server:
+        assert failure_reason(server, llm_circuit_failures=10) == "http_503"
+    assert len(server.requests) == 3  # one try and llm_max_retries=2 retries
+
+
+def test_other_4xx_is_not_retried() -> None:
+    with FakeOpenAI([Reply.error(401)]) as server:
+        assert failure_reason(server) == "http_401"
+    assert len(server.requests) == 1
+
+
+def test_a_hang_past_the_timeout_is_a_timeout() -> None:
+    with FakeOpenAI([Reply.hang(5)]) as server:
+        settings = llm_settings(server.base_url, llm_timeout_seconds=0.2, llm_max_retries=1)
+        with ChatClient(settings) as client:
+            started = time.monotonic()
+            with pytest.raises(LLMError) as failure:
+                client.complete(MESSAGES)
+    assert failure.value.reason == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+def test_unreachable_server_is_a_connection_error() -> None:
+    with FakeOpenAI([Reply.text("never")]) as server:
+        base_url = server.base_url
+    with ChatClient(llm_settings(base_url, llm_max_retries=1)) as client, pytest.raises(LLMError) as failure:
+        client.complete(MESSAGES)
+    assert failure.value.reason == "connection_error"
+
+
+def test_circuit_opens_after_consecutive_failures_and_half_opens_after_the_reset() -> None:
+    with FakeOpenAI([Reply.error(500), Reply.error(500), Reply.error(500), Reply.text("back")]) as server:
+        settings = llm_settings(
+            server.base_url, llm_max_retries=5, llm_circuit_failures=3, llm_circuit_reset_seconds=0.3
+        )
+        with ChatClient(settings) as client, pytest.raises(LLMError) as failure:
+            client.complete(MESSAGES)
+            assert failure.value.reason == "circuit_open"
+            assert len(server.requests) == 3  # stopped retrying once the circuit opened
+            assert client.circuit_open()
+            with pytest.raises(LLMError):
+                client.complete(MESSAGES)
+            assert len(server.requests) == 3  # no request while open
+            time.sleep(0.35)
+            assert not client.circuit_open()
+            assert client.complete(MESSAGES).content == "back"
+            assert not client.circuit_open()
+
+
+def test_failed_half_open_trial_reopens_the_circuit() -> None:
+    breaker = CircuitBreaker()
+    for _ in range(2):
+        breaker.record_failure(threshold=2, now=0.0)
+    assert not breaker.allow(reset_seconds=10, now=5.0)
+    assert breaker.allow(reset_seconds=10, now=10.0)  # the one trial
+    assert not breaker.allow(reset_seconds=10, now=10.0)  # nobody else meanwhile
+    breaker.record_failure(threshold=2, now=10.0)
+    assert breaker.state == "open"
+    assert not breaker.allow(reset_seconds=10, now=15.0)
+
+
+def test_concurrency_is_limited_per_endpoint_across_clients() -> None:
+    with FakeOpenAI([Reply.text("ok", delay=0.15)]) as server:
+        settings = llm_settings(server.base_url, llm_concurrency=2)
+
+        def call(_: int) -> str:
+            with ChatClient(settings) as client:
+                return client.complete(MESSAGES).content
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            assert list(pool.map(call, range(6))) == ["ok"] * 6
+    assert server.max_in_flight == 2
+
+
+def test_server_rejecting_json_schema_is_asked_with_plain_instructions_and_remembered() -> None:
+    with (
+        FakeOpenAI([Reply.text('{"claims": []}')], reject_json_schema=True) as server,
+        ChatClient(llm_settings(server.base_url)) as client,
+    ):
+        first = client.complete(MESSAGES, json_schema=SCHEMA, plain_json_note="Answer in JSON.")
+        second = client.complete(MESSAGES, json_schema=SCHEMA, plain_json_note="Answer in JSON.")
+    assert not first.used_json_schema and not second.used_json_schema
+    sent_schema = ["response_format" in request.body for request in server.requests]
+    assert sent_schema == [True, False, False]  # rejected once, then never offered again
+    assert server.requests[1].body["messages"][-1]["content"].endswith("Answer in JSON.")
+
+
+def test_server_accepting_json_schema_gets_it() -> None:
+    with (
+        FakeOpenAI([Reply.text('{"claims": []}')]) as server,
+        ChatClient(llm_settings(server.base_url)) as client,
+    ):
+        assert client.complete(MESSAGES, json_schema=SCHEMA).used_json_schema
+    response_format = server.requests[0].body["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["schema"] == SCHEMA
+
+
+def test_non_completion_body_is_an_invalid_response() -> None:
+    with FakeOpenAI([Reply(raw_body='{"ok": true}')]) as server:
+        assert failure_reason(server) == "invalid_response"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(None, None), ("3", 3.0), ("-4", 0.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None)],
+)
+def test_retry_after_parsing(header: str | None, expected: float | None) -> None:
+    assert parse_retry_after(header) == expected
