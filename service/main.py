@@ -16,6 +16,7 @@ from service.auth import service as auth
 from service.auth.router import router as keys_router
 from service.db import get_engine, migrate
 from service.errors import install_error_handlers
+from service.linking.router import router as linking_router
 from service.observability import RequestContextMiddleware, configure_logging
 from service.settings import get_settings
 
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     app.include_router(keys_router)
     app.include_router(articles_router)
+    app.include_router(linking_router)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -1,0 +1,121 @@
+"""HTTP for reference sources and evidence: thin calls into service.linking.service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
+
+from service.api.deps import ImportKey, ReadKey, ReviewKey, SessionDep
+from service.api.pagination import Page, cursor_id, encode_cursor
+from service.db import as_utc
+from service.linking import service
+from service.linking.models import Source
+from service.linking.schemas import (
+    MAX_EVIDENCE_LIMIT,
+    EvidenceLinkIn,
+    EvidenceLinkOut,
+    EvidenceOut,
+    EvidenceSearchIn,
+    PassageOut,
+    SourceIn,
+    SourceOut,
+    SourceSummary,
+    SourceWritten,
+)
+
+router = APIRouter(prefix="/v1", tags=["evidence"])
+
+EvidenceLimit = Annotated[int, Query(ge=1, le=MAX_EVIDENCE_LIMIT)]
+
+
+def _summary(source: Source, passage_count: int) -> SourceSummary:
+    assert source.id is not None
+    return SourceSummary(
+        id=source.id,
+        url=source.url,
+        title=source.title,
+        publisher=source.publisher,
+        published_at=as_utc(source.published_at) if source.published_at else None,
+        external_id=source.external_id,
+        language=source.language,
+        passage_count=passage_count,
+        created_at=as_utc(source.created_at),
+        updated_at=as_utc(source.updated_at),
+    )
+
+
+def _source_out(session: Session, source: Source) -> SourceOut:
+    assert source.id is not None
+    passages = service.passages_of(session=session, source_id=source.id)
+    return SourceOut(
+        **_summary(source, len(passages)).model_dump(),
+        text=source.text,
+        passages=[
+            PassageOut(id=p.id or 0, position=p.position, span=(p.span_start, p.span_end), text=p.text)
+            for p in passages
+        ],
+    )
+
+
+@router.post("/sources", status_code=201)
+def create_source(body: SourceIn, response: Response, session: SessionDep, _key: ImportKey) -> SourceWritten:
+    """Store a reference source; the same url again updates it (200) and re-splits its passages."""
+    source, created = service.create(session=session, source_in=body)
+    if not created:
+        response.status_code = 200
+    return SourceWritten(**_source_out(session, source).model_dump(), created=created)
+
+
+@router.get("/sources")
+def list_sources(
+    session: SessionDep,
+    _key: ReadKey,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[SourceSummary]:
+    """Sources in the order they were first stored, a page at a time."""
+    sources = service.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
+    counts = service.passage_counts(session=session, source_ids=[s.id for s in sources if s.id is not None])
+    items = [_summary(source, counts.get(source.id or 0, 0)) for source in sources]
+    next_cursor = encode_cursor({"id": sources[-1].id}) if len(sources) == limit else None
+    return Page[SourceSummary](items=items, next_cursor=next_cursor)
+
+
+@router.get("/sources/{source_id}")
+def get_source(source_id: int, session: SessionDep, _key: ReadKey) -> SourceOut:
+    """One source with its text and passages."""
+    return _source_out(session, service.get(session=session, source_id=source_id))
+
+
+@router.delete("/sources/{source_id}", status_code=204)
+def delete_source(source_id: int, session: SessionDep, _key: ImportKey) -> Response:
+    """Delete a source with its passages and every evidence link to them."""
+    service.delete(session=session, source_id=source_id)
+    return Response(status_code=204)
+
+
+@router.get("/claims/{claim_id}/evidence")
+def claim_evidence(
+    claim_id: int, session: SessionDep, _key: ReadKey, limit: EvidenceLimit = 10
+) -> list[EvidenceOut]:
+    """Passages bearing on a claim, best first; pinned links on top, rejected ones left out."""
+    return service.evidence_for_claim(session=session, claim_id=claim_id, limit=limit)
+
+
+@router.post("/evidence/search")
+def search_evidence(body: EvidenceSearchIn, session: SessionDep, _key: ReadKey) -> list[EvidenceOut]:
+    """Passages bearing on free text, best first (for newsroom tools before an article exists)."""
+    return service.search(session=session, text=body.text, limit=body.limit)
+
+
+@router.post("/claims/{claim_id}/evidence/{passage_id}")
+def judge_evidence(
+    claim_id: int, passage_id: int, body: EvidenceLinkIn, session: SessionDep, key: ReviewKey
+) -> EvidenceLinkOut:
+    """Pin a passage as supporting, refuting or context for a claim, or reject it as irrelevant."""
+    link = service.set_relation(
+        session=session, claim_id=claim_id, passage_id=passage_id, relation=body.relation, actor=key
+    )
+    return service.link_out(link)
