@@ -14,10 +14,13 @@ from service.api.health import router as health_router
 from service.articles.router import router as articles_router
 from service.auth import service as auth
 from service.auth.router import router as keys_router
+from service.claims.router import router as claims_router
 from service.db import get_engine, migrate
 from service.errors import install_error_handlers
 from service.linking.router import router as linking_router
 from service.observability import RequestContextMiddleware, configure_logging
+from service.review import webhooks
+from service.review.router import router as review_router
 from service.settings import get_settings
 
 log = logging.getLogger("claimcheck")
@@ -34,7 +37,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
                 session=session, raw_key=settings.claimcheck_admin_key.get_secret_value()
             )
     log.info("claimcheck ready", extra={"database": get_engine().url.get_backend_name()})
+    webhooks.start_delivery_thread()
     yield
+    webhooks.stop_delivery_thread()
     get_engine().dispose()
 
 
@@ -52,6 +57,8 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     app.include_router(keys_router)
     app.include_router(articles_router)
+    app.include_router(claims_router)
+    app.include_router(review_router)
     app.include_router(linking_router)
     app.add_middleware(
         BodySizeLimitMiddleware,

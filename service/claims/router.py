@@ -1,0 +1,109 @@
+"""HTTP for reading claims: the review queue, its dashboard counts, one claim (with its ETag), its history."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from service.api.deps import ReadKey, SessionDep, SettingsDep
+from service.api.pagination import Page, cursor_id, encode_cursor
+from service.claims import service as claims
+from service.claims.schemas import ClaimOut
+from service.review import service as review
+from service.review.scale import RatingScale
+from service.review.schemas import ClaimEventOut, ClaimStats
+from service.review.workflow import Status
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+
+def common_filters(
+    verdict: Annotated[list[str] | None, Query(description="Repeatable.")] = None,
+    assignee: Annotated[str | None, Query(description="A key name, or 'me' for the caller's.")] = None,
+    article_id: int | None = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Text contains (case-insensitive).")] = None,
+    min_score: float | None = None,
+    max_score: float | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> review.QueueFilters:
+    """The queue filters shared by the listing and the dashboard counts."""
+    return review.QueueFilters(
+        verdict=tuple(verdict or ()),
+        assignee=assignee,
+        article_id=article_id,
+        tag=tag,
+        q=q,
+        min_score=min_score,
+        max_score=max_score,
+        created_after=created_after,
+        created_before=created_before,
+    )
+
+
+CommonFilters = Annotated[review.QueueFilters, Depends(common_filters)]
+
+
+def queue_filters(
+    common: CommonFilters,
+    status: Annotated[list[Status] | None, Query(description="Repeatable.")] = None,
+) -> review.QueueFilters:
+    """The dashboard filters plus status."""
+    return dataclasses.replace(common, status=tuple(status or ()))
+
+
+QueueFilters = Annotated[review.QueueFilters, Depends(queue_filters)]
+
+
+@router.get("")
+def list_claims(
+    session: SessionDep,
+    key: ReadKey,
+    filters: QueueFilters,
+    sort: review.SortKey = "-score",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[ClaimOut]:
+    """The review queue: filtered, sorted, a page at a time (the cursor keeps the sort)."""
+    items, next_cursor = review.get_all(
+        session=session, filters=filters, actor=key, sort=sort, cursor=cursor, limit=limit
+    )
+    return Page[ClaimOut](items=claims.to_out(session=session, claims=items), next_cursor=next_cursor)
+
+
+@router.get("/stats")
+def claim_stats(
+    session: SessionDep, settings: SettingsDep, key: ReadKey, filters: CommonFilters
+) -> ClaimStats:
+    """Counts per status and per verdict for a dashboard, under the queue's filters (status aside)."""
+    return review.stats(
+        session=session, filters=filters, actor=key, scale=RatingScale.from_settings(settings)
+    )
+
+
+@router.get("/{claim_id}")
+def get_claim(claim_id: int, response: Response, session: SessionDep, _key: ReadKey) -> ClaimOut:
+    """One claim; its ETag header is what a write must send back in If-Match."""
+    claim = claims.get(session=session, claim_id=claim_id)
+    response.headers["ETag"] = claims.etag(claim)
+    return claims.to_out(session=session, claims=[claim])[0]
+
+
+@router.get("/{claim_id}/history")
+def get_claim_history(
+    claim_id: int,
+    session: SessionDep,
+    _key: ReadKey,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Page[ClaimEventOut]:
+    """Every change to the claim, oldest first: who, with which key, when, which field, before and after."""
+    events = review.history(session=session, claim_id=claim_id, after_id=cursor_id(cursor), limit=limit)
+    next_cursor = encode_cursor({"id": events[-1].id}) if len(events) == limit else None
+    return Page[ClaimEventOut](
+        items=[ClaimEventOut.from_event(event) for event in events], next_cursor=next_cursor
+    )

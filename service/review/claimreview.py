@@ -1,0 +1,108 @@
+"""schema.org ClaimReview JSON-LD for a published claim (what search engines and aggregators read).
+
+Follows Google's ClaimReview guidance: a verdict outside the ordinal scale (e.g. `misleading`) has no
+honest number, so its `reviewRating` carries only `alternateName`, without `ratingValue`/`bestRating`/
+`worstRating`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from service.articles.models import Article
+from service.claims.models import Claim
+from service.db import as_utc
+from service.review.scale import RatingScale, verdict_label
+from service.settings import Settings
+
+CONTEXT = "https://schema.org"
+
+
+def claim_url(claim: Claim, settings: Settings) -> str:
+    """Where readers find the review: its own review_url if it has one, else the claim's page here."""
+    if claim.review_url:
+        return claim.review_url
+    return f"{settings.public_base_url.rstrip('/')}/claims/{claim.id}"
+
+
+def review_rating(verdict: str, scale: RatingScale) -> dict[str, Any]:
+    """The `reviewRating` Rating: numeric fields only for verdicts on the ordinal scale."""
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict_label(verdict)}
+    value = scale.rating_value(verdict)
+    if value is not None:
+        rating.update(ratingValue=value, bestRating=scale.best_rating, worstRating=scale.worst_rating)
+    return rating
+
+
+def claim_review(
+    *, claim: Claim, article: Article | None, scale: RatingScale, settings: Settings
+) -> dict[str, Any]:
+    """The ClaimReview document of a published claim with a verdict."""
+    assert claim.verdict is not None, "only claims with a verdict have a ClaimReview"
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "ClaimReview",
+        "url": claim_url(claim, settings),
+        "claimReviewed": claim.text,
+        "reviewRating": review_rating(claim.verdict, scale),
+        "itemReviewed": _item_reviewed(claim, article),
+        "author": {
+            "@type": "Organization",
+            "name": settings.organization_name,
+            "url": settings.organization_url,
+        },
+    }
+    if claim.published_at is not None:
+        document["datePublished"] = _date(claim.published_at)
+    if claim.summary:
+        document["reviewBody"] = claim.summary
+    if claim.language:
+        document["inLanguage"] = claim.language
+    return document
+
+
+def _item_reviewed(claim: Claim, article: Article | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "Claim"}
+    author = _claim_author(claim, article)
+    if author is not None:
+        item["author"] = author
+    said_at = claim.claimed_at or (article.published_at if article is not None else None)
+    if said_at is not None:
+        item["datePublished"] = _date(said_at)
+    appearance = _appearance(claim, article)
+    if appearance is not None:
+        item["appearance"] = appearance
+    return item
+
+
+def _claim_author(claim: Claim, article: Article | None) -> dict[str, Any] | None:
+    """Who made the claim: the named speaker, else the publisher of the article it appeared in."""
+    if claim.speaker:
+        return {"@type": "Person", "name": claim.speaker}
+    source = (article.url if article is not None else None) or claim.source_url
+    if not source:
+        return None
+    parts = urlsplit(source)
+    if not parts.hostname:
+        return None
+    return {
+        "@type": "Organization",
+        "name": parts.hostname.removeprefix("www."),
+        "url": f"{parts.scheme}://{parts.hostname}",
+    }
+
+
+def _appearance(claim: Claim, article: Article | None) -> dict[str, Any] | None:
+    url = (article.url if article is not None else None) or claim.source_url
+    if not url:
+        return None
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "url": url}
+    if article is not None and article.title:
+        appearance["headline"] = article.title
+    return appearance
+
+
+def _date(moment: datetime) -> str:
+    return as_utc(moment).date().isoformat()
