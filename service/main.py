@@ -17,6 +17,8 @@ from service.auth.router import router as keys_router
 from service.claims.router import router as claims_router
 from service.db import get_engine, migrate
 from service.errors import install_error_handlers
+from service.imports import worker as import_worker
+from service.imports.router import router as imports_router
 from service.linking.router import router as linking_router
 from service.observability import RequestContextMiddleware, configure_logging
 from service.review import webhooks
@@ -38,7 +40,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             )
     log.info("claimcheck ready", extra={"database": get_engine().url.get_backend_name()})
     webhooks.start_delivery_thread()
+    import_worker.start_in_process()
     yield
+    import_worker.stop_in_process()
     webhooks.stop_delivery_thread()
     get_engine().dispose()
 
@@ -60,6 +64,7 @@ def create_app() -> FastAPI:
     app.include_router(claims_router)
     app.include_router(review_router)
     app.include_router(linking_router)
+    app.include_router(imports_router)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

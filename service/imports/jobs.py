@@ -1,0 +1,625 @@
+"""Durable import jobs: store the upload in chunks, then process it in batches any worker can resume.
+
+Each batch commits its rows together with the job's counters and its `next_line` resume point in one
+transaction, so a worker killed mid-import loses nothing: the next worker starts at `next_line`, and no
+row is stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, and_, delete, insert, or_, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from service.auth.models import ApiKey
+from service.auth.service import Actor
+from service.claims.models import Claim, ClaimEvent, ClaimTag
+from service.claims.text import claim_text_hash, normalize_claim_text
+from service.db import utcnow
+from service.errors import NotFound
+from service.imports import dedupe
+from service.imports.models import ImportChunk, ImportJob
+from service.imports.parse import ClaimRow, RawRow, RowError, claim_row, rows
+from service.settings import Settings
+
+log = logging.getLogger("claimcheck.imports")
+
+CHUNK_BYTES = 1024 * 1024
+MAX_REPORTED_ERRORS = 1000
+STALE_AFTER_SECONDS = 60.0
+ABANDONED_UPLOAD_SECONDS = 600.0
+CLAIM_BATCH_ROWS = 2000
+SOURCE_BATCH_ROWS = 200
+RECEIVING = "receiving"  # the upload is still arriving; shown as "queued", never claimed by a worker
+
+
+class LostJob(RuntimeError):
+    """Another worker took the job over (this one was thought dead); stop without committing."""
+
+
+def get(*, session: Session, job_id: int) -> ImportJob:
+    """The import job with this id, or NotFound."""
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(f"No import job with id {job_id}.", details={"import_id": job_id})
+    return job
+
+
+def get_all(*, session: Session, after_id: int | None, limit: int) -> list[ImportJob]:
+    """Import jobs newest first, after the given id (keyset pagination)."""
+    query = select(ImportJob).order_by(col(ImportJob.id).desc()).limit(limit)
+    if after_id is not None:
+        query = query.where(col(ImportJob.id) < after_id)
+    return list(session.exec(query))
+
+
+def create(
+    *,
+    session: Session,
+    kind: str,
+    fmt: str,
+    on_duplicate: str,
+    idempotency_key: str | None,
+    actor: Actor | None,
+) -> tuple[ImportJob, bool]:
+    """A new job waiting for its upload, or (job, False) for an Idempotency-Key seen before."""
+    scoped_key = f"{actor.key_id if actor else 0}:{idempotency_key}" if idempotency_key else None
+    if scoped_key is not None:
+        existing = session.exec(select(ImportJob).where(ImportJob.idempotency_key == scoped_key)).first()
+        if existing is not None:
+            if not _abandoned_upload(existing):
+                return existing, False
+            # The first attempt died while uploading: its partial upload is worthless, start again.
+            session.delete(existing)
+            session.commit()
+    job = ImportJob(
+        kind=kind,
+        format=fmt,
+        status=RECEIVING,
+        on_duplicate=on_duplicate,
+        idempotency_key=scoped_key,
+        key_id=actor.key_id if actor else None,
+        heartbeat_at=utcnow(),
+    )
+    session.add(job)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its job.
+        session.rollback()
+        existing = session.exec(select(ImportJob).where(ImportJob.idempotency_key == scoped_key)).one()
+        return existing, False
+    session.refresh(job)
+    return job, True
+
+
+def _abandoned_upload(job: ImportJob) -> bool:
+    if job.status != RECEIVING or job.heartbeat_at is None:
+        return False
+    from service.db import as_utc
+
+    return as_utc(job.heartbeat_at) < utcnow() - timedelta(seconds=ABANDONED_UPLOAD_SECONDS)
+
+
+def append_chunk(*, session: Session, job_id: int, seq: int, data: bytes) -> None:
+    """Store one piece of an upload (committed at once so the upload never sits in memory)."""
+    session.add(ImportChunk(job_id=job_id, seq=seq, data=data))
+    session.execute(update(ImportJob).where(col(ImportJob.id) == job_id).values(heartbeat_at=utcnow()))
+    session.commit()
+
+
+def close_upload(*, session: Session, job_id: int, upload_bytes: int) -> ImportJob:
+    """The whole upload is stored: hand the job to the workers."""
+    session.execute(
+        update(ImportJob)
+        .where(col(ImportJob.id) == job_id)
+        .values(status="queued", upload_bytes=upload_bytes, heartbeat_at=None)
+    )
+    session.commit()
+    return get(session=session, job_id=job_id)
+
+
+def discard_upload(*, session: Session, job_id: int) -> None:
+    """Forget a job whose upload failed (too large, client went away)."""
+    session.rollback()
+    session.execute(delete(ImportChunk).where(col(ImportChunk.job_id) == job_id))
+    session.execute(delete(ImportJob).where(col(ImportJob.id) == job_id))
+    session.commit()
+
+
+def store_upload(
+    *, session: Session, job_id: int, chunks: Iterator[bytes] | list[bytes], chunk_bytes: int = CHUNK_BYTES
+) -> ImportJob:
+    """Store an upload read from any byte iterator (the CLI's file), then queue the job."""
+    buffer = bytearray()
+    seq = 0
+    total = 0
+    for piece in chunks:
+        buffer += piece
+        total += len(piece)
+        while len(buffer) >= chunk_bytes:
+            append_chunk(session=session, job_id=job_id, seq=seq, data=bytes(buffer[:chunk_bytes]))
+            del buffer[:chunk_bytes]
+            seq += 1
+    if buffer:
+        append_chunk(session=session, job_id=job_id, seq=seq, data=bytes(buffer))
+    return close_upload(session=session, job_id=job_id, upload_bytes=total)
+
+
+def claim_next(*, session: Session, worker_id: str, stale_seconds: float = STALE_AFTER_SECONDS) -> int | None:
+    """Take the oldest queued job, or a running one whose worker stopped sending heartbeats."""
+    now = utcnow()
+    _fail_abandoned_uploads(session=session, now=now)
+    claimable = or_(
+        col(ImportJob.status) == "queued",
+        and_(
+            col(ImportJob.status) == "running",
+            col(ImportJob.heartbeat_at) < now - timedelta(seconds=stale_seconds),
+        ),
+    )
+    query = select(ImportJob.id).where(claimable).order_by(col(ImportJob.id)).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        # Several `claimcheck worker` processes: each skips rows another is taking right now.
+        query = query.with_for_update(skip_locked=True)
+    job_id = session.exec(query).first()
+    if job_id is None:
+        session.rollback()
+        return None
+    # The condition is repeated so that, on SQLite where there is no row lock, only one worker wins.
+    result = session.execute(
+        update(ImportJob)
+        .where(col(ImportJob.id) == job_id, claimable)
+        .values(status="running", worker_id=worker_id, heartbeat_at=now)
+    )
+    session.execute(
+        update(ImportJob)
+        .where(col(ImportJob.id) == job_id, col(ImportJob.started_at).is_(None))
+        .values(started_at=now)
+    )
+    session.commit()
+    return job_id if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _fail_abandoned_uploads(*, session: Session, now: Any) -> None:
+    abandoned = select(ImportJob.id).where(
+        col(ImportJob.status) == RECEIVING,
+        col(ImportJob.heartbeat_at) < now - timedelta(seconds=ABANDONED_UPLOAD_SECONDS),
+    )
+    for job_id in list(session.exec(abandoned)):
+        session.execute(delete(ImportChunk).where(col(ImportChunk.job_id) == job_id))
+        session.execute(
+            update(ImportJob)
+            .where(col(ImportJob.id) == job_id)
+            .values(status="failed", error_message="the upload did not finish", finished_at=now)
+        )
+    session.commit()
+
+
+def _stored_chunks(engine: Engine, job_id: int) -> Iterator[bytes]:
+    """The upload, one stored chunk at a time (each read in its own short session)."""
+    seq = 0
+    while True:
+        with Session(engine) as session:
+            data = session.exec(
+                select(ImportChunk.data).where(ImportChunk.job_id == job_id, ImportChunk.seq == seq)
+            ).first()
+        if data is None:
+            return
+        yield bytes(data)
+        seq += 1
+
+
+@dataclass
+class _Progress:
+    """The job's counters as this worker advances them; written with every batch."""
+
+    processed: int
+    created: int
+    updated: int
+    duplicates: int
+    failed: int
+    errors: list[dict[str, Any]]
+    next_line: int
+    errors_changed: bool = False
+    pending_errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, line: int, message: str) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"line": line, "error": message})
+            self.errors_changed = True
+
+
+def run(
+    *,
+    engine: Engine,
+    job_id: int,
+    worker_id: str,
+    settings: Settings,
+    on_batch: Callable[[ImportJob], None] | None = None,
+    max_batches: int | None = None,
+    stop: threading.Event | None = None,
+) -> str:
+    """Process a claimed job to the end; returns its status ('done', 'failed', or 'running' if stopped).
+
+    `max_batches` stops early, as a crash would, leaving the job `running` until its heartbeat is stale;
+    `stop` (shutdown) hands the job back to the queue after the current batch.
+    """
+    with Session(engine) as session:
+        job = get(session=session, job_id=job_id)
+        progress = _Progress(
+            processed=job.processed,
+            created=job.created,
+            updated=job.updated,
+            duplicates=job.duplicates,
+            failed=job.failed,
+            errors=list(job.errors or []),
+            next_line=job.next_line,
+        )
+        actor = _job_actor(session=session, job=job)
+        kind, fmt, on_duplicate = job.kind, job.format, job.on_duplicate
+    batch_rows = CLAIM_BATCH_ROWS if kind == "claims" else SOURCE_BATCH_ROWS
+    batches = 0
+    batch: list[RawRow] = []
+    try:
+        for raw in rows(_stored_chunks(engine, job_id), fmt):
+            if raw.line < progress.next_line:
+                continue  # committed by an earlier run of this job
+            batch.append(raw)
+            if len(batch) >= batch_rows:
+                _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
+                batch = []
+                batches += 1
+                if on_batch is not None:
+                    _report(engine, job_id, on_batch)
+                if max_batches is not None and batches >= max_batches:
+                    return "running"
+                if stop is not None and stop.is_set():
+                    _release(engine, job_id, worker_id)
+                    return "queued"
+        if batch:
+            _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
+        _finish(engine, job_id, worker_id, progress)
+    except LostJob:
+        log.warning("import job taken over by another worker", extra={"import_id": job_id})
+        return "running"
+    except Exception as exc:
+        log.exception("import job failed", extra={"import_id": job_id})
+        with Session(engine) as session:
+            session.execute(
+                update(ImportJob)
+                .where(col(ImportJob.id) == job_id, col(ImportJob.worker_id) == worker_id)
+                .values(
+                    status="failed", error_message=f"{type(exc).__name__}: {exc}"[:2000], finished_at=utcnow()
+                )
+            )
+            session.commit()
+        return "failed"
+    if on_batch is not None:
+        _report(engine, job_id, on_batch)
+    return "done"
+
+
+def _release(engine: Engine, job_id: int, worker_id: str) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(ImportJob)
+            .where(col(ImportJob.id) == job_id, col(ImportJob.worker_id) == worker_id)
+            .values(status="queued", worker_id=None)
+        )
+        session.commit()
+
+
+def _report(engine: Engine, job_id: int, on_batch: Callable[[ImportJob], None]) -> None:
+    with Session(engine) as session:
+        on_batch(get(session=session, job_id=job_id))
+
+
+def _job_actor(*, session: Session, job: ImportJob) -> Actor | None:
+    if job.key_id is None:
+        return None
+    api_key = session.get(ApiKey, job.key_id)
+    if api_key is None:
+        return None
+    from service.auth.models import Role
+
+    return Actor(key_id=job.key_id, name=api_key.name, role=Role(api_key.role))
+
+
+def _commit_batch(
+    engine: Engine,
+    job_id: int,
+    worker_id: str,
+    kind: str,
+    on_duplicate: str,
+    batch: list[RawRow],
+    progress: _Progress,
+    actor: Actor | None,
+    settings: Settings,
+) -> None:
+    """Store one batch and advance the job's counters in one transaction (retried if the database is busy)."""
+    for attempt in range(3):
+        snapshot = (
+            progress.processed,
+            progress.created,
+            progress.updated,
+            progress.duplicates,
+            progress.failed,
+            list(progress.errors),
+            progress.errors_changed,
+        )
+        try:
+            with Session(engine) as session:
+                if kind == "claims":
+                    _store_claims(session, job_id, on_duplicate, batch, progress, actor, settings)
+                else:
+                    _store_sources(session, batch, progress)
+                progress.processed += len(batch)
+                progress.next_line = batch[-1].line + 1
+                values: dict[str, Any] = {
+                    "processed": progress.processed,
+                    "created": progress.created,
+                    "updated": progress.updated,
+                    "duplicates": progress.duplicates,
+                    "failed": progress.failed,
+                    "next_line": progress.next_line,
+                    "heartbeat_at": utcnow(),
+                }
+                if progress.errors_changed:
+                    values["errors"] = list(progress.errors)
+                result = session.execute(
+                    update(ImportJob)
+                    .where(
+                        col(ImportJob.id) == job_id,
+                        col(ImportJob.worker_id) == worker_id,
+                        col(ImportJob.status) == "running",
+                    )
+                    .values(**values)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    session.rollback()
+                    raise LostJob(job_id)
+                session.commit()
+                progress.errors_changed = False
+                return
+        except OperationalError:
+            (
+                progress.processed,
+                progress.created,
+                progress.updated,
+                progress.duplicates,
+                progress.failed,
+                progress.errors,
+                progress.errors_changed,
+            ) = snapshot
+            if attempt == 2:
+                raise
+            log.warning("database busy; retrying import batch", extra={"import_id": job_id})
+
+
+def _finish(engine: Engine, job_id: int, worker_id: str, progress: _Progress) -> None:
+    with Session(engine) as session:
+        result = session.execute(
+            update(ImportJob)
+            .where(col(ImportJob.id) == job_id, col(ImportJob.worker_id) == worker_id)
+            .values(status="done", total=progress.processed, finished_at=utcnow(), heartbeat_at=utcnow())
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise LostJob(job_id)
+        # The upload has served its purpose; the counters and errors stay on the job.
+        session.execute(delete(ImportChunk).where(col(ImportChunk.job_id) == job_id))
+        session.commit()
+
+
+def _store_claims(
+    session: Session,
+    job_id: int,
+    on_duplicate: str,
+    batch: list[RawRow],
+    progress: _Progress,
+    actor: Actor | None,
+    settings: Settings,
+) -> None:
+    verdicts = settings.verdicts
+    scale = [verdict.strip() for verdict in settings.rating_scale.split(",") if verdict.strip()]
+    valid: list[ClaimRow] = []
+    for raw in batch:
+        if raw.error is not None or raw.fields is None:
+            progress.fail(raw.line, raw.error or "empty row")
+            continue
+        try:
+            valid.append(claim_row(raw, verdicts=verdicts, rating_scale=scale))
+        except RowError as exc:
+            progress.fail(raw.line, str(exc))
+    if not valid:
+        return
+    normalized = [normalize_claim_text(row.text) for row in valid]
+    hashes = [claim_text_hash(row.text) for row in valid]
+    duplicate_of = dedupe.find_duplicates(
+        session=session, texts_normalized=normalized, hashes=hashes, threshold=settings.duplicate_threshold
+    )
+    # Rows repeating an earlier row of the same batch: index of that row.
+    first_in_batch: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for index, text_hash in enumerate(hashes):
+        if duplicate_of[index] is None and text_hash in first_in_batch:
+            repeats[index] = first_in_batch[text_hash]
+        first_in_batch.setdefault(text_hash, index)
+
+    now = utcnow()
+    to_create: list[int] = []
+    for index in range(len(valid)):
+        is_duplicate = duplicate_of[index] is not None or index in repeats
+        if is_duplicate:
+            progress.duplicates += 1
+        if not (is_duplicate and on_duplicate == "skip"):
+            to_create.append(index)
+
+    created_ids: dict[int, int] = {}
+    # Created in two passes so a kept in-batch repeat can point at the id of the row it repeats.
+    for pass_indices in (
+        [index for index in to_create if index not in repeats],
+        [index for index in to_create if index in repeats],
+    ):
+        if not pass_indices:
+            continue
+        values = []
+        for index in pass_indices:
+            row = valid[index]
+            target = duplicate_of[index] if index not in repeats else created_ids.get(repeats[index])
+            values.append(_claim_values(row, normalized[index], hashes[index], target, job_id, actor, now))
+        inserted = session.execute(
+            insert(Claim).returning(col(Claim.id), sort_by_parameter_order=True), values
+        ).all()
+        for index, (claim_id,) in zip(pass_indices, inserted, strict=True):
+            created_ids[index] = claim_id
+    progress.created += len(created_ids)
+
+    events: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
+    key_id = actor.key_id if actor else None
+    actor_name = actor.name if actor else "system"
+    for index, claim_id in created_ids.items():
+        row = valid[index]
+        events.append(
+            {
+                "claim_id": claim_id,
+                "version": 1,
+                "action": "imported",
+                "field": None,
+                "before": None,
+                "after": {
+                    "import_id": job_id,
+                    "line": row.line,
+                    "status": _status(row),
+                    "verdict": row.verdict,
+                },
+                "key_id": key_id,
+                "actor": actor_name,
+                "at": now,
+            }
+        )
+        tags.extend({"claim_id": claim_id, "tag": tag} for tag in row.tags)
+    if on_duplicate == "skip":
+        # The skipped row stays findable from the claim it repeats: an entry in that claim's history.
+        targets = {target for target in duplicate_of if target is not None}
+        versions = (
+            dict(session.exec(select(Claim.id, Claim.version).where(col(Claim.id).in_(targets))).all())
+            if targets
+            else {}
+        )
+        for index in range(len(valid)):
+            target = duplicate_of[index]
+            if target is None and index in repeats:
+                target = created_ids.get(repeats[index])
+            if target is None:
+                continue
+            events.append(
+                {
+                    "claim_id": target,
+                    "version": versions.get(target, 1),
+                    "action": "duplicate_skipped",
+                    "field": None,
+                    "before": None,
+                    "after": {
+                        "import_id": job_id,
+                        "line": valid[index].line,
+                        "external_id": valid[index].external_id,
+                    },
+                    "key_id": key_id,
+                    "actor": actor_name,
+                    "at": now,
+                }
+            )
+    if events:
+        session.execute(insert(ClaimEvent), events)
+    if tags:
+        session.execute(insert(ClaimTag), tags)
+
+
+def _status(row: ClaimRow) -> str:
+    return "reviewed" if row.verdict else "new"
+
+
+def _claim_values(
+    row: ClaimRow,
+    text_normalized: str,
+    text_hash: str,
+    duplicate_of: int | None,
+    job_id: int,
+    actor: Actor | None,
+    now: Any,
+) -> dict[str, Any]:
+    return {
+        "text": row.text,
+        "text_normalized": text_normalized,
+        "text_hash": text_hash,
+        "checkworthy": True,
+        "score": 0.0,
+        "kind": "other",
+        "items": [],
+        "entities": [],
+        "quantities": [],
+        "status": _status(row),
+        "verdict": row.verdict,
+        "priority": 0,
+        "version": 1,
+        # The review headline of an imported check; it also feeds the search index.
+        "summary": row.title,
+        "external_id": row.external_id,
+        "source_url": row.source_url,
+        "speaker": row.speaker,
+        "claimed_at": row.claimed_at,
+        "review_url": row.review_url,
+        "publisher": row.publisher,
+        "language": row.language,
+        "duplicate_of": duplicate_of,
+        "import_job_id": job_id,
+        "created_at": now,
+        "updated_at": now,
+        "reviewed_at": (row.reviewed_at or now) if row.verdict else None,
+        "created_by_key_id": actor.key_id if actor else None,
+    }
+
+
+def _store_sources(session: Session, batch: list[RawRow], progress: _Progress) -> None:
+    from service.linking.schemas import SourceIn
+    from service.linking.service import upsert_source
+
+    for raw in batch:
+        if raw.error is not None or raw.fields is None:
+            progress.fail(raw.line, raw.error or "empty row")
+            continue
+        try:
+            source_in = SourceIn.model_validate(raw.fields)
+        except ValidationError as exc:
+            progress.fail(raw.line, _validation_message(exc))
+            continue
+        # A savepoint per row: one source the linker refuses must not undo the rest of the batch.
+        savepoint = session.begin_nested()
+        try:
+            _source, created = upsert_source(session=session, source_in=source_in)
+            savepoint.commit()
+        except (ValueError, IntegrityError) as exc:
+            savepoint.rollback()
+            progress.fail(raw.line, str(exc)[:500])
+            continue
+        if created:
+            progress.created += 1
+        else:
+            progress.updated += 1
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "row"
+    return f"{where}: {first.get('msg', 'invalid')}"
