@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from service.extraction.llm_client import ChatClient, CircuitBreaker, LLMError, parse_retry_after
 from tests.fake_openai import API_KEY, FakeOpenAI, Reply, llm_settings
@@ -166,3 +167,24 @@ def test_non_completion_body_is_an_invalid_response() -> None:
 )
 def test_retry_after_parsing(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
+
+
+def test_requests_latency_and_tokens_are_exported_as_metrics() -> None:
+    def sample(name: str, labels: dict[str, str] | None = None) -> float:
+        return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+    before = (
+        sample("claimcheck_llm_requests_total", {"outcome": "http_502"}),
+        sample("claimcheck_llm_requests_total", {"outcome": "ok"}),
+        sample("claimcheck_llm_tokens_total", {"kind": "completion"}),
+        sample("claimcheck_llm_latency_seconds_count"),
+    )
+    with FakeOpenAI([Reply.error(502), Reply.text("ok", completion_tokens=7)]) as server:
+        ChatClient(llm_settings(server.base_url)).complete(MESSAGES)
+    after = (
+        sample("claimcheck_llm_requests_total", {"outcome": "http_502"}),
+        sample("claimcheck_llm_requests_total", {"outcome": "ok"}),
+        sample("claimcheck_llm_tokens_total", {"kind": "completion"}),
+        sample("claimcheck_llm_latency_seconds_count"),
+    )
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 7, 2]
