@@ -122,7 +122,7 @@ def test_csv_and_claim_review_uploads(client: TestClient) -> None:
     )
     job = wait_for_job(client, response.json()["id"])
     assert (job["format"], job["created"], job["failed"]) == ("claimreview", 1, 1)
-    wind = [claim for claim in _claims() if claim.text.startswith("Wind")][0]
+    wind = next(claim for claim in _claims() if claim.text.startswith("Wind"))
     assert (wind.verdict, wind.publisher, wind.review_url) == (
         "false",
         "Checker",
