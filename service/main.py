@@ -24,6 +24,7 @@ from service.observability import RequestContextMiddleware, configure_logging
 from service.review import webhooks
 from service.review.router import router as review_router
 from service.settings import get_settings
+from service.ui.router import install as install_ui
 
 log = logging.getLogger("claimcheck")
 
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
     app.include_router(review_router)
     app.include_router(linking_router)
     app.include_router(imports_router)
+    install_ui(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -6,6 +6,7 @@ from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.imports.models import ClaimEmbedding, ImportChunk, ImportJob
 from service.linking.models import EvidenceLink, Passage, Source
 from service.review.models import Webhook, WebhookDelivery
+from service.ui.models import UiSession
 
 __all__ = [
     "ApiKey",
@@ -22,6 +23,7 @@ __all__ = [
     "Passage",
     "Review",
     "Source",
+    "UiSession",
     "Webhook",
     "WebhookDelivery",
 ]
