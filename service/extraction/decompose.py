@@ -1,0 +1,423 @@
+"""One parsed sentence -> atomic claim drafts: clause splitting, appositive roles, salvaged facts.
+
+A sentence is split into clauses (coordinated verbs, coordinated 'that' complements), each clause
+is checked for opinion cues (`classify`), and a clause that fails may still hold a factual
+subordinate clause ("a dangerous gaffe ... when he implied X" -> "he implied X").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from service.extraction.classify import (
+    EVALUATIVE_ADJECTIVES,
+    EVALUATIVE_ADVERBS,
+    Cue,
+    copula_cue,
+    find_cue,
+)
+from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext
+from service.extraction.enumerations import find_enumeration
+from service.extraction.result import ClaimKind
+
+REPORTING_VERBS = frozenset(
+    """say says said tell tells told state states stated claim claims claimed announce announces
+    announced report reports reported warn warns warned insist insists insisted argue argues argued
+    promise promises promised pledge pledges pledged imply implies implied suggest suggests suggested
+    add adds added estimate estimates estimated confirm confirms confirmed deny denies denied
+    admit admits admitted write writes wrote call calls called demand demands demanded agree agrees
+    agreed ask asks asked note notes noted predict predicts predicted""".split()
+)
+POSITION_VERBS = frozenset(
+    """want wants wanted demand demands demanded propose proposes proposed oppose opposes opposed
+    support supports supported reject rejects rejected urge urges urged pledge pledges pledged""".split()
+)
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+_CLAUSE_OPENERS = frozenset({"but", "and", "yet", "so", "meanwhile", "however", "also", "still", "or"})
+_PERSON_LIKE = frozenset({"PERSON"})
+
+
+@dataclass
+class ClaimDraft:
+    """A claim before scoring: rendered text, quote span and items as doc character offsets."""
+
+    text: str
+    start: int
+    end: int
+    kind: ClaimKind
+    items: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class SentenceOutcome:
+    """The drafts a sentence yields and, when it yields none, the cue that explains why."""
+
+    drafts: list[ClaimDraft]
+    cue: Cue | None
+
+
+@dataclass
+class _Clause:
+    head: Token
+    tokens: list[Token]
+    subject: list[Token]  # inherited subject tokens when the clause has none of its own
+
+
+def _is_person_name(tokens: list[Token]) -> bool:
+    if any(t.ent_type_ in _PERSON_LIKE for t in tokens):
+        return True
+    # NER misses some names ("Antony Blinken" as FAC); two capitalised proper nouns holding a role will do.
+    propn = [t for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()]
+    return len(propn) >= 2 and len(propn) == len(tokens)
+
+
+def _name_tokens(token: Token) -> list[Token]:
+    """'Sergei' 'Lavrov' for the head 'Lavrov': the name's compound parts, in order."""
+    parts = [t for t in token.subtree if t.dep_ in ("compound", "flat") and t.head == token] + [token]
+    return sorted(parts, key=lambda t: t.i)
+
+
+def _role_tokens(token: Token) -> list[Token]:
+    """A role phrase without appositives, relative clauses or trailing commas."""
+    dropped: set[int] = set()
+    for child in token.children:
+        if child.dep_ in ("appos", "relcl", "acl", "punct", "conj", "cc"):
+            dropped.update(t.i for t in child.subtree)
+    return [t for t in token.subtree if t.i not in dropped]
+
+
+def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], skip: set[int]) -> str:
+    """Token texts joined with their own spacing, pronouns and role phrases replaced by names."""
+    pieces: list[str] = []
+    dropped = set(skip)
+    for token in tokens:
+        # Judgements riding on a noun ("his corrupt regime", "Thatcher-imitating") are not the fact.
+        if token.dep_ == "amod" and (token.lower_ in EVALUATIVE_ADJECTIVES or token.tag_ == "VBG"):
+            dropped.update(t.i for t in token.subtree)
+    for token in tokens:
+        if token.i in dropped:
+            if pieces and token.is_punct is False and token.i + 1 < len(token.doc) and token.nbor(1).text == ",":
+                dropped.add(token.i + 1)
+            continue
+        if token.i in replaced:
+            pieces.append(replaced[token.i] + token.whitespace_)
+            continue
+        if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
+            continue
+        pieces.append(token.text_with_ws)
+    text = "".join(pieces).strip().rstrip(",;:-–— ").strip()
+    while text and text[0] in ",;:-–— ":
+        text = text[1:].strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?\"”'" else text + "."
+
+
+class SentenceDecomposer:
+    """Decomposes the sentences of one article in order, keeping the article's context."""
+
+    def __init__(self, ctx: ArticleContext) -> None:
+        self.ctx = ctx
+        self._resolved: dict[int, str] = {}
+        self._skip: set[int] = set()
+
+    def decompose(self, sent: Span) -> SentenceOutcome:
+        """Drafts for `sent`; pronouns resolved against everything the article said before it."""
+        self._resolved = {}
+        self._skip = set()
+        self._read_people(sent)
+        drafts = self._role_claims(sent)
+        first_cue: Cue | None = None
+        if sent.text.rstrip().endswith("?"):
+            return SentenceOutcome(drafts, Cue("rhetoric", "question"))
+        for clause in self._clauses(sent):
+            draft, cue = self._clause_claim(clause)
+            if draft is not None:
+                drafts.append(draft)
+                continue
+            first_cue = first_cue or cue
+            drafts.extend(self._salvage(clause))
+        return SentenceOutcome(drafts, first_cue)
+
+    # -- people and pronouns -------------------------------------------------------------------
+
+    def _read_people(self, sent: Span) -> None:
+        """Walk the sentence left to right so 'his' means whoever was last named before it."""
+        starts = {}
+        for ent in sent.ents:
+            tokens = list(ent)
+            if tokens and tokens[-1].tag_ == "POS":
+                tokens = tokens[:-1]
+            if ent.label_ == "PERSON" or (
+                _is_person_name(tokens) and any(c.dep_ == "appos" for t in tokens for c in t.children)
+            ):
+                starts[ent.start] = " ".join(t.text for t in tokens)
+        for token in sent:
+            if token.i in starts:
+                self.ctx.mention(starts[token.i])
+                continue
+            resolved = self.ctx.resolve_pronoun(token)
+            if resolved is not None:
+                self._resolved[token.i] = resolved
+            elif token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ROLE_NOUNS:
+                self._resolve_role_subject(token)
+
+    def _resolve_role_subject(self, head: Token) -> None:
+        phrase = _role_tokens(head)
+        if any(t.pos_ == "PROPN" and t.ent_type_ == "PERSON" for t in phrase):
+            return
+        span = head.doc[phrase[0].i : phrase[-1].i + 1]
+        name = self.ctx.resolve_role(span)
+        if name is None:
+            return
+        self._resolved[phrase[0].i] = name
+        self._skip.update(t.i for t in phrase[1:])
+        self.ctx.mention(name)
+
+    # -- appositives -----------------------------------------------------------------------------
+
+    def _role_claims(self, sent: Span) -> list[ClaimDraft]:
+        drafts: list[ClaimDraft] = []
+        for token in sent:
+            if token.dep_ != "appos":
+                continue
+            head = token.head
+            if head.pos_ == "PROPN" and token.pos_ == "NOUN":
+                name, role = _name_tokens(head), _role_tokens(token)
+            elif token.pos_ == "PROPN" and head.pos_ == "NOUN":
+                name, role = _name_tokens(token), _role_tokens(head)
+            else:
+                continue
+            if not any(t.lower_ in ROLE_NOUNS or t.pos_ == "NOUN" for t in role):
+                continue
+            name_text = self.ctx.canonical(" ".join(t.text for t in name))
+            role_text = _render(role, self.ctx, self._resolved, self._skip).rstrip(".")
+            if not role_text:
+                continue
+            if role[0].pos_ not in ("PROPN", "PRON") and role[0].i not in self._resolved:
+                role_text = role_text[0].lower() + role_text[1:]
+            if role[0].pos_ not in ("DET", "PRON") and role[0].tag_ != "PRP$" and role[0].dep_ != "poss":
+                role_text = "the " + role_text
+            if name_text in self.ctx.people:
+                holder = None
+                possessor = next((t for t in role if t.lower_ in POSSESSIVES), None)
+                if possessor is not None and self.ctx.last_person is not None:
+                    holder_name = self._resolved.get(possessor.i, "").removesuffix("'s")
+                    holder = self.ctx.people.get(holder_name)
+                self.ctx.give_role(self.ctx.people[name_text], role_text, holder)
+            first = min(name[0].i, role[0].i)
+            last = max(name[-1].i, role[-1].i)
+            drafts.append(
+                ClaimDraft(
+                    f"{name_text} is {role_text}.",
+                    sent.doc[first].idx,
+                    sent.doc[last].idx + len(sent.doc[last].text),
+                    "role",
+                )
+            )
+        return drafts
+
+    # -- clauses -----------------------------------------------------------------------------------
+
+    def _clauses(self, sent: Span) -> list[_Clause]:
+        """Coordinated verbs and coordinated 'that' complements become clauses of their own."""
+        root = sent.root
+        heads: list[tuple[Token, Token | None]] = [(root, None)]  # (clause head, subject donor)
+        for token in sent:
+            if token.dep_ != "conj" or token.pos_ not in ("VERB", "AUX"):
+                continue
+            has_subject = any(c.dep_ in _SUBJECT_DEPS for c in token.children)
+            has_mark = any(c.dep_ == "mark" for c in token.children)
+            parent = token.head
+            if parent in {h for h, _ in heads} and not has_mark:
+                heads.append((token, None if has_subject else parent))
+            elif has_mark:
+                heads.append((token, None))
+            elif (
+                not has_subject
+                and parent.dep_ == "ccomp"
+                and parent.head.lower_ in REPORTING_VERBS
+                and token.tag_ == parent.head.tag_
+                and token.tag_ != parent.tag_
+            ):
+                # "X said the talks had been useful and agreed to ...": the parser hangs 'agreed' on
+                # 'been'; matching tense shows it coordinates with 'said'.
+                heads.append((token, parent.head))
+        clause_heads = {h.i for h, _ in heads}
+        clauses: list[_Clause] = []
+        for head, donor in heads:
+            excluded: set[int] = set()
+            for other, _ in heads:
+                if other.i != head.i and other.i in {t.i for t in head.subtree}:
+                    excluded.update(t.i for t in other.subtree)
+                    left = min(t.i for t in other.subtree) - 1
+                    while left >= 0 and head.doc[left].dep_ in ("cc", "punct") and left not in clause_heads:
+                        excluded.add(left)
+                        left -= 1
+            for child in head.subtree:
+                if child.dep_ == "appos" and child.head.pos_ in ("PROPN", "NOUN"):
+                    excluded.update(t.i for t in child.subtree)
+            tokens = [t for t in head.subtree if t.i not in excluded]
+            prefix: list[Token] = []
+            if head.dep_ == "conj" and any(c.dep_ == "mark" for c in head.children):
+                # "pledges that A and that B": B's clause keeps the words before the first 'that'.
+                anchor = head.head
+                while anchor.dep_ == "conj" or not any(c.dep_ == "mark" for c in anchor.children):
+                    if anchor.head.i == anchor.i:
+                        break
+                    anchor = anchor.head
+                first_mark = min(t.i for t in anchor.subtree)
+                prefix = [t for t in sent if t.i < first_mark and t.i not in self._appos_tokens(sent)]
+            subject = []
+            if donor is not None:
+                subject = [t for c in donor.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree]
+            clauses.append(_Clause(head, prefix + tokens if prefix else tokens, subject))
+        if root.dep_ != "ROOT" or not root.pos_ in ("VERB", "AUX"):
+            return clauses
+        return clauses
+
+    @staticmethod
+    def _appos_tokens(sent: Span) -> set[int]:
+        return {t.i for a in sent if a.dep_ == "appos" for t in a.subtree}
+
+    def _reported(self, tokens: list[Token]) -> set[int]:
+        """Tokens that are someone else's words: complements of reporting verbs and quotations."""
+        inside: set[int] = set()
+        for token in tokens:
+            if token.lower_ in POSITION_VERBS and token.lower_ not in REPORTING_VERBS:
+                # What someone wants may be future ("wants Nato to withdraw"), but an adjective in it
+                # ("his corrupt regime") is still the paper's judgement, so only modals are theirs.
+                inside.update(t.i for t in token.subtree if t.tag_ == "MD" and t.i != token.i)
+                continue
+            if token.lower_ in REPORTING_VERBS:
+                for child in token.children:
+                    if child.dep_ in ("ccomp", "xcomp", "dobj", "acl"):
+                        inside.update(t.i for t in child.subtree)
+                        for grandchild in child.children:
+                            if grandchild.dep_ in ("acl", "relcl"):
+                                inside.update(t.i for t in grandchild.subtree)
+            if token.lower_ == "according":
+                inside.update(t.i for t in token.head.subtree)
+        quote_open = False
+        for token in tokens:
+            if token.text in ('"', "“", "”"):
+                quote_open = not quote_open if token.text == '"' else token.text == "“"
+                inside.add(token.i)
+            elif quote_open:
+                inside.add(token.i)
+        return inside
+
+    def _clause_claim(self, clause: _Clause) -> tuple[ClaimDraft | None, Cue | None]:
+        tokens = clause.tokens
+        content = [t for t in tokens if not t.is_punct]
+        if len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
+            return None, Cue("opinion", "fragment: no verb") if content else None
+        reported = self._reported(tokens)
+        own_words = [t for t in tokens if t.i not in reported]
+        has_anchor = any(t.ent_type_ or t.like_num for t in tokens)
+        cue = find_cue(own_words, has_anchor=has_anchor) or (
+            copula_cue(clause.head, own_words, has_anchor=has_anchor) if clause.head.pos_ == "AUX" else None
+        )
+        if cue is not None:
+            return None, cue
+        return self._draft(clause.subject, tokens), None
+
+    def _draft(self, subject: list[Token], tokens: list[Token]) -> ClaimDraft | None:
+        while tokens and (tokens[0].is_punct or (tokens[0].lower_ in _CLAUSE_OPENERS and tokens[0].dep_ in ("cc", "advmod"))):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].is_punct and tokens[-1].text not in ('"', "”", "'", ")"):
+            tokens = tokens[:-1]
+        if not tokens:
+            return None
+        body = _render(tokens, self.ctx, self._resolved, self._skip)
+        if subject:
+            subject_text = _render(subject, self.ctx, self._resolved, self._skip).rstrip(".")
+            body = subject_text + " " + body[0].lower() + body[1:] if body else ""
+        if not body:
+            return None
+        items = find_enumeration(tokens)
+        start = tokens[0].idx
+        end = tokens[-1].idx + len(tokens[-1].text)
+        return ClaimDraft(body, start, end, _kind(tokens, items), items)
+
+    def _salvage(self, clause: _Clause) -> list[ClaimDraft]:
+        """Factual subordinate clauses of an opinion clause: 'when he implied X', 'where Moscow has ...'."""
+        drafts: list[ClaimDraft] = []
+        for token in clause.tokens:
+            sub_tokens: list[Token] = []
+            subject: list[Token] = []
+            children = {c.lower_ for c in token.children if c.dep_ in ("advmod", "mark")}
+            if token.dep_ == "advcl" and "when" in children:
+                sub_tokens = [t for t in token.subtree if not (t.head == token and t.lower_ == "when")]
+                dates = [t for t in token.head.children if t.ent_type_ == "DATE" and t.i < token.i]
+                if dates:
+                    date_tokens = list(dates[0].subtree)
+                    date_text = " ".join(t.text for t in date_tokens)
+                    verb_end = token.i
+                    draft = self._draft([], sub_tokens)
+                    if draft is not None:
+                        verb_word = token.text
+                        draft.text = draft.text.replace(f" {verb_word} ", f" {verb_word} {date_text} that ", 1)
+                        drafts.append(draft)
+                        del verb_end
+                    continue
+            elif token.dep_ == "relcl" and ("where" in children or self._non_restrictive(token)):
+                if not any(t.ent_type_ or t.like_num for t in token.subtree):
+                    continue
+                rel = [t for t in token.subtree if not (t.head == token and t.lower_ in ("where", "which", "who"))]
+                own_subject = any(c.dep_ in _SUBJECT_DEPS and c.lower_ not in ("which", "who", "that") for c in token.children)
+                noun = token.head
+                head_np = [t for t in noun.subtree if t.i < token.i and t.i not in {x.i for x in token.subtree}]
+                head_np = [t for t in head_np if not t.is_punct or t.i < head_np[-1].i]
+                if "where" in children and own_subject:
+                    sub_tokens = rel
+                    draft = self._draft([], sub_tokens)
+                    if draft is not None and head_np:
+                        place = _render(head_np, self.ctx, self._resolved, self._skip).rstrip(".")
+                        if head_np[0].pos_ == "DET":
+                            place = place[0].lower() + place[1:]
+                        draft.text = draft.text.rstrip(".") + " (at " + place + ")."
+                        drafts.append(draft)
+                    continue
+                subject, sub_tokens = head_np, rel
+            else:
+                continue
+            reported = self._reported(sub_tokens)
+            own = [t for t in subject + sub_tokens if t.i not in reported]
+            has_anchor = any(t.ent_type_ or t.like_num for t in sub_tokens)
+            if find_cue(own, has_anchor=has_anchor) is not None:
+                continue
+            draft = self._draft(subject, sub_tokens)
+            if draft is not None:
+                drafts.append(draft)
+        return drafts
+
+    @staticmethod
+    def _non_restrictive(relcl: Token) -> bool:
+        first = min(t.i for t in relcl.subtree)
+        return first > 0 and relcl.doc[first - 1].text == ","
+
+
+def _kind(tokens: list[Token], items: list[tuple[int, int]]) -> ClaimKind:
+    labels = {t.ent_type_ for t in tokens}
+    words = {t.lower_ for t in tokens}
+    if items:
+        return "list"
+    if any(t.text in ('"', "“", "”") for t in tokens):
+        return "quote"
+    if "PERCENT" in labels or words & {"rate", "average", "per", "median"}:
+        return "statistic"
+    if labels & {"MONEY", "CARDINAL", "QUANTITY"}:
+        return "quantity"
+    if words & {"than", "more", "less", "fewer", "lowest", "highest", "largest", "smallest"} and labels:
+        return "comparison"
+    if words & REPORTING_VERBS or "according" in words:
+        return "attribution"
+    if words & POSITION_VERBS:
+        return "position"
+    if "DATE" in labels:
+        return "event"
+    return "other"

@@ -1,0 +1,108 @@
+"""The rule-based extractor: segment, decompose, score, and report every sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from spacy.tokens import Span
+
+from service.extraction.context import ArticleContext
+from service.extraction.decompose import ClaimDraft, SentenceDecomposer
+from service.extraction.quantities import find_quantities
+from service.extraction.result import Entity, ExtractedClaim, Extraction, SentenceReport
+from service.extraction.segment import Sentence, segment
+
+_QUANTITY_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "DATE", "TIME", "ORDINAL"})
+FALLBACK_THRESHOLD = 0.5
+
+
+def _fallback_score(span: Span) -> float:
+    """Used only when the trained scorer is unavailable: names and numbers make a sentence checkable."""
+    labels = {t.ent_type_ for t in span if t.ent_type_}
+    score = 0.25 + 0.3 * bool(labels & _QUANTITY_LABELS) + 0.25 * bool(labels - _QUANTITY_LABELS)
+    return min(score + 0.1 * any(t.like_num for t in span), 1.0)
+
+
+def _scorer() -> tuple[Callable[[Span], float], float]:
+    try:
+        from service.extraction.checkworthy import checkworthiness_score, checkworthy_threshold
+
+        threshold = checkworthy_threshold()
+        return checkworthiness_score, threshold
+    except (ImportError, OSError, ValueError, KeyError):
+        return _fallback_score, FALLBACK_THRESHOLD
+
+
+def _claim(draft: ClaimDraft, sentence: Sentence, index: int, text: str, sentence_score: float,
+           threshold: float, published_at: dt.date | None) -> ExtractedClaim:
+    offset = sentence.offset
+    start, end = offset + draft.start, offset + draft.end
+    span = sentence.span.doc.char_span(draft.start, draft.end, alignment_mode="expand")
+    entities: list[Entity] = []
+    quantities = []
+    if span is not None:
+        entities = [
+            Entity(e.text, e.label_, offset + e.start_char, offset + e.end_char)
+            for e in span.ents
+            if e.label_ not in _QUANTITY_LABELS and offset + e.start_char >= start and offset + e.end_char <= end
+        ]
+        quantities = [q for q in find_quantities(span, offset, published_at) if q.start >= start and q.end <= end]
+    # Numbers and named sources are what a fact-checker can look up, so they lift the sentence score.
+    lift = 0.15 * bool(quantities) + 0.1 * bool(entities) + 0.1 * (draft.kind in ("quote", "attribution", "role"))
+    score = round(min(1.0, sentence_score + lift), 3)
+    return ExtractedClaim(
+        text=draft.text,
+        quote=text[start:end],
+        start=start,
+        end=end,
+        checkworthy=score >= threshold,
+        score=score,
+        kind=draft.kind,
+        sentence_index=index,
+        items=[text[offset + a : offset + b] for a, b in draft.items],
+        entities=entities,
+        quantities=quantities,
+    )
+
+
+def extract(text: str, *, published_at: dt.date | None = None) -> Extraction:
+    """Atomic, checkable claims of an article, each quoting `text` exactly, plus a report per sentence."""
+    if not text.strip():
+        return Extraction(claims=[], sentences=[])
+    score_sentence, threshold = _scorer()
+    decomposer = SentenceDecomposer(ArticleContext())
+    claims: list[ExtractedClaim] = []
+    reports: list[SentenceReport] = []
+    seen_headings: dict[str, int] = {}
+    for index, sentence in enumerate(segment(text)):
+        sentence_text = text[sentence.start : sentence.end]
+        report = SentenceReport(index, sentence.start, sentence.end, sentence_text, "claim", 0.0, "")
+        reports.append(report)
+        if sentence.is_heading:
+            earlier = seen_headings.setdefault(sentence_text.strip(), index)
+            report.label = "heading"
+            report.reason = f"heading (repeats sentence {earlier})" if earlier != index else "heading"
+            continue
+        outcome = decomposer.decompose(sentence.span)
+        report.score = round(score_sentence(sentence.span), 3)
+        if not outcome.drafts:
+            if outcome.cue is not None:
+                report.label = outcome.cue.label
+                report.reason = outcome.cue.reason
+                if outcome.cue.reason == "question":
+                    report.label = "question"
+                elif outcome.cue.reason.startswith("fragment"):
+                    report.label = "fragment"
+            else:
+                report.label = "not_checkworthy"
+                report.reason = f"no checkable statement (score {report.score:.2f})"
+            continue
+        made = [_claim(d, sentence, index, text, report.score, threshold, published_at) for d in outcome.drafts]
+        claims.extend(made)
+        report.claim_count = len(made)
+        kinds = ", ".join(sorted({c.kind for c in made}))
+        report.reason = f"{len(made)} claim{'s' if len(made) != 1 else ''} ({kinds})"
+        if outcome.cue is not None:
+            report.reason += f"; rest skipped, {outcome.cue.reason}"
+    return Extraction(claims=claims, sentences=reports, extractor="rules", meta={"published_at": str(published_at) if published_at else None})

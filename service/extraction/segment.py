@@ -1,0 +1,69 @@
+"""Split a body into sentences with exact offsets, parsing paragraphs in one `nlp.pipe` stream."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from service.extraction.nlp import get_nlp
+
+# spaCy's default max_length is 1,000,000 chars; memory grows with doc length, so long paragraphs
+# are cut into chunks at sentence-looking boundaries first.
+MAX_CHUNK_CHARS = 20_000
+_LINE = re.compile(r"[^\n]+")
+_CHUNK_BREAK = re.compile(r"[.!?…][\"'”’)]*\s+")
+_TERMINAL = re.compile(r"[.!?…:;][\"'”’)]*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the body: its parse and where it sits (`offset` is the body offset of its doc)."""
+
+    span: Span
+    offset: int
+    start: int
+    end: int
+    is_heading: bool
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Non-blank lines of `text` with their offsets, long lines cut near sentence ends."""
+    for line in _LINE.finditer(text):
+        start, end = line.start(), line.end()
+        while start < end:
+            while start < end and text[start].isspace():
+                start += 1
+            if start >= end:
+                break
+            stop = end
+            if end - start > MAX_CHUNK_CHARS:
+                window = text[start : start + MAX_CHUNK_CHARS]
+                breaks = [m.end() for m in _CHUNK_BREAK.finditer(window)]
+                stop = start + (breaks[-1] if breaks else MAX_CHUNK_CHARS)
+            piece_end = stop
+            while piece_end > start and text[piece_end - 1].isspace():
+                piece_end -= 1
+            yield start, text[start:piece_end]
+            start = stop
+
+
+def _looks_like_heading(line: str, sentence_count: int) -> bool:
+    words = line.split()
+    return sentence_count == 1 and len(words) <= 16 and not _TERMINAL.search(line.rstrip())
+
+
+def segment(text: str) -> list[Sentence]:
+    """The sentences of `text` in order; `text[s.start:s.end] == s.span.text` for each."""
+    chunks = list(_chunks(text))
+    sentences: list[Sentence] = []
+    nlp = get_nlp()
+    for (offset, chunk), doc in zip(chunks, nlp.pipe(c for _, c in chunks), strict=True):
+        spans = [s for s in doc.sents if s.text.strip()]
+        heading = _looks_like_heading(chunk, len(spans))
+        for span in spans:
+            start = offset + span.start_char
+            sentences.append(Sentence(span, offset, start, start + len(span.text), heading))
+    return sentences
