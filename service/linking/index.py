@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as columns_select
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from service.linking.models import Passage, Source
 
@@ -81,25 +82,23 @@ def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[Cand
     """The given passages with their sources, in the order of `passage_ids` (unknown ids skipped)."""
     if not passage_ids:
         return []
-    rows = session.exec(
-        select(Passage, Source)
+    # Plain columns, not ORM objects: building 200 entities per query cost more than the search.
+    rows = session.execute(
+        columns_select(
+            col(Passage.id),
+            col(Passage.source_id),
+            col(Passage.span_start),
+            col(Passage.span_end),
+            col(Passage.text),
+            col(Source.url),
+            col(Source.title),
+            col(Source.publisher),
+            col(Source.published_at),
+        )
         .join(Source, col(Source.id) == col(Passage.source_id))
         .where(col(Passage.id).in_(list(passage_ids)))
     )
-    found = {
-        passage.id: CandidatePassage(
-            passage_id=passage.id or 0,
-            source_id=passage.source_id,
-            span_start=passage.span_start,
-            span_end=passage.span_end,
-            text=passage.text,
-            url=source.url,
-            title=source.title,
-            publisher=source.publisher,
-            published_at=source.published_at,
-        )
-        for passage, source in rows
-    }
+    found = {row[0]: CandidatePassage(*row) for row in rows}
     return [found[passage_id] for passage_id in passage_ids if passage_id in found]
 
 

@@ -59,11 +59,15 @@ class EvidenceQuery:
     numbers: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
     processed: str = field(init=False)
+    processed_items: tuple[str, ...] = field(init=False)
+    processed_entities: tuple[str, ...] = field(init=False)
     search_terms: tuple[str, ...] = field(init=False)
     highlight_words: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "processed", default_process(self.text))
+        object.__setattr__(self, "processed_items", tuple(default_process(item) for item in self.items))
+        object.__setattr__(self, "processed_entities", tuple(default_process(e) for e in self.entities))
         salient: list[str] = []
         for phrase in (*self.items, *self.entities, *self.numbers, self.text):
             for word in WORD.findall(phrase):
@@ -124,14 +128,18 @@ def score_passage(query: EvidenceQuery, passage_text: str, *, processed: str | N
         query.processed, processed_passage
     )
     padded = _padded(processed_passage)
-    matched_items = tuple(item for item in query.items if _contains(padded, default_process(item)))
+    matched_items = tuple(
+        item
+        for item, processed_item in zip(query.items, query.processed_items, strict=True)
+        if _contains(padded, processed_item)
+    )
     weights = 0.0
     agreement = 0.0
     if query.items:
         weights += ITEM_WEIGHT
         agreement += ITEM_WEIGHT * len(matched_items) / len(query.items)
     if query.entities:
-        found = sum(1 for entity in query.entities if _contains(padded, default_process(entity)))
+        found = sum(1 for entity in query.processed_entities if _contains(padded, entity))
         weights += ENTITY_WEIGHT
         agreement += ENTITY_WEIGHT * found / len(query.entities)
     if query.numbers:
