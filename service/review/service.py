@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import CursorResult, and_, exists, func, or_
@@ -27,6 +28,7 @@ from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.db import as_utc, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, StaleVersion
+from service.linking.models import Passage
 from service.review import webhooks
 from service.review.claimreview import claim_review
 from service.review.scale import RatingScale
@@ -214,6 +216,7 @@ def add_review(
     claim = claims.get(session=session, claim_id=claim_id)
     _check_etag(session, claim, expected_etag)
     verdict = RatingScale.from_settings(settings).check(review_in.verdict)
+    _check_evidence(session, review_in.evidence)
     current = Status(claim.status)
     path = review_path(current, review_in.status or Status.reviewed)
     now = utcnow()
@@ -384,6 +387,25 @@ def _finish(session: Session, claim: Claim, settings: Settings, *, published: bo
     session.refresh(claim)
     if published:
         webhooks.wake_delivery_thread()
+
+
+def _check_evidence(session: Session, evidence: Sequence[int | str]) -> None:
+    """Evidence is a passage this service stores (by id) or a web address; anything else is a 422."""
+    not_urls = [
+        item for item in evidence if isinstance(item, str) and urlsplit(item).scheme not in ("http", "https")
+    ]
+    if not_urls:
+        raise InvalidInput(
+            "evidence: give passage ids or http(s) URLs.", details={"field": "evidence", "invalid": not_urls}
+        )
+    passage_ids = {item for item in evidence if isinstance(item, int)}
+    if passage_ids:
+        known = set(session.exec(select(Passage.id).where(col(Passage.id).in_(passage_ids))))
+        if unknown := sorted(passage_ids - known):
+            raise InvalidInput(
+                f"evidence: no passage with id {unknown[0]}.",
+                details={"field": "evidence", "unknown": unknown},
+            )
 
 
 def _check_can_publish(actor: Actor, settings: Settings, claim: Claim, *, verdict: str | None = None) -> None:

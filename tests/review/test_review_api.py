@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from service.db import get_engine
+from service.linking.models import Passage, Source
 from tests.conftest import ADMIN_KEY, bearer
 from tests.review.conftest import MakeClaim, current_etag, patch, post_review, write_headers
 
@@ -238,7 +241,7 @@ def test_review_on_a_new_claim_goes_through_in_review_to_reviewed(
         verdict="mostly_false",
         summary="The rate was 4.2%.",
         note="Called the statistics office.",
-        evidence=[12, "https://stats.example.org/2023"],
+        evidence=["https://stats.example.org/2023"],
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -246,7 +249,7 @@ def test_review_on_a_new_claim_goes_through_in_review_to_reviewed(
         body["review"]["verdict"] == "mostly_false"
         and body["review"]["note"] == "Called the statistics office."
     )
-    assert body["review"]["evidence"] == [12, "https://stats.example.org/2023"]
+    assert body["review"]["evidence"] == ["https://stats.example.org/2023"]
     claim = body["claim"]
     assert (claim["status"], claim["verdict"], claim["summary"]) == (
         "reviewed",
@@ -350,3 +353,34 @@ def test_history_lists_every_change_in_order_and_cannot_be_changed(
         )
         assert response.status_code == 405, method
     assert len(history(client, claim_id, keys["reader"])) == len(events)
+
+
+def test_evidence_must_be_known_passages_or_web_addresses(
+    client: TestClient, keys: dict[str, str], make_claim: MakeClaim
+) -> None:
+    with Session(get_engine()) as session:
+        source = Source(url="https://stats.example.org/labour", title="Labour survey", text="Rate 4.2%.")
+        session.add(source)
+        session.flush()
+        assert source.id is not None
+        passage = Passage(source_id=source.id, position=0, span_start=0, span_end=10, text="Rate 4.2%.")
+        session.add(passage)
+        session.commit()
+        passage_id = passage.id
+    claim_id = make_claim()
+    for evidence, problem in (([passage_id, 424242], {"unknown": [424242]}), (["javascript:alert(1)"], None)):
+        response = post_review(client, claim_id, keys["checker"], verdict="false", evidence=evidence)
+        assert response.status_code == 422, evidence
+        details = response.json()["error"]["details"]
+        assert details["field"] == "evidence"
+        if problem:
+            assert details["unknown"] == problem["unknown"]
+    accepted = post_review(
+        client,
+        claim_id,
+        keys["checker"],
+        verdict="false",
+        evidence=[passage_id, "https://stats.example.org/labour"],
+    )
+    assert accepted.status_code == 201
+    assert accepted.json()["review"]["evidence"] == [passage_id, "https://stats.example.org/labour"]
