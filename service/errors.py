@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("claimcheck.errors")
@@ -161,6 +161,15 @@ def install_error_handlers(app: FastAPI) -> None:
             "database_unavailable",
             "The database is busy or unavailable; retry shortly.",
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refuses to store or compare (e.g. NUL in PostgreSQL text, a number out
+        # of the column's range): the client sent it, so 422, and the value itself is not logged.
+        log.info("database refused a value: %s", exc.orig.__class__.__name__)
+        return error_response(
+            422, "invalid_input", "A value cannot be stored (NUL characters and out-of-range numbers are refused)."
         )
 
     @app.exception_handler(Exception)

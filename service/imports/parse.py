@@ -383,6 +383,9 @@ def _string(fields: dict[str, Any], name: str) -> str | None:
     if not isinstance(value, str):
         raise RowError(f"{name}: must be a string")
     value = value.strip()
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: one such row must fail alone, not the whole batch.
+        raise RowError(f"{name}: contains a NUL character")
     if len(value) > FIELD_LIMITS[name]:
         raise RowError(f"{name}: {len(value):,} characters; the limit is {FIELD_LIMITS[name]:,}")
     return value or None
@@ -454,4 +457,6 @@ def _tags(value: Any) -> list[str]:
     for tag in tags:
         if len(tag) > 100:
             raise RowError("tags: a tag is over 100 characters")
+        if "\x00" in tag:
+            raise RowError("tags: a tag contains a NUL character")
     return tags
