@@ -66,7 +66,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 90) -> None:
+def wait_until_up(
+    base_url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -138,7 +140,10 @@ def article_texts() -> list[str]:
 def verified_claims(limit: int) -> list[tuple[str, str]]:
     path = DATA / "ct2020-task2" / "verified_claims.docs.tsv"
     if not path.exists():
-        return [(f"Claim number {i}: the rate rose by {i} percent in {1990 + i % 30}.", f"Check {i}") for i in range(limit)]
+        return [
+            (f"Claim number {i}: the rate rose by {i} percent in {1990 + i % 30}.", f"Check {i}")
+            for i in range(limit)
+        ]
     found = []
     for line in path.read_text(encoding="utf-8").splitlines()[1 : limit + 1]:
         parts = line.split("\t")
@@ -208,9 +213,12 @@ def seed(base_url: str) -> dict[str, Any]:
                 break
         fixture = {
             "queue": client.get("/v1/claims", params={"limit": 20}, headers=reader).json(),
-            "claims": {str(i): client.get(f"/v1/claims/{i}", headers=reader).json() for i in ids[:READ_TARGETS]},
+            "claims": {
+                str(i): client.get(f"/v1/claims/{i}", headers=reader).json() for i in ids[:READ_TARGETS]
+            },
             "evidence": {
-                str(i): client.get(f"/v1/claims/{i}/evidence", headers=reader).json() for i in ids[:READ_TARGETS]
+                str(i): client.get(f"/v1/claims/{i}/evidence", headers=reader).json()
+                for i in ids[:READ_TARGETS]
             },
         }
     return {"keys": keys, "read_ids": ids[:READ_TARGETS], "hot_ids": ids[:HOT_CLAIMS], "fixture": fixture}
@@ -245,7 +253,7 @@ async def run_phase(
     max_requests: int,
     mix: tuple[float, float, float],
 ) -> tuple[Tally, float]:
-    """Drive `clients` concurrent loops for `seconds` (or `max_requests`); returns the tally and elapsed time."""
+    """Drive `clients` concurrent loops for `seconds` (or `max_requests`); the tally and elapsed time."""
     keys = seed_info["keys"]
     reader = {"Authorization": f"Bearer {keys.get('reader', '')}"}
     checker = {"Authorization": f"Bearer {keys.get('checker', '')}"}
@@ -257,7 +265,9 @@ async def run_phase(
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     deadline = time.monotonic() + seconds
 
-    async def timed(client: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+    async def timed(
+        client: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response | None:
         started = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
@@ -318,7 +328,7 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summarise(label: str, tally: Tally, elapsed: float) -> dict[str, Any]:
@@ -370,10 +380,14 @@ def print_row(row: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=60.0, help="mixed phase length")
-    parser.add_argument("--read-seconds", type=float, default=20.0, help="reads-only phase length (and ceiling)")
+    parser.add_argument(
+        "--read-seconds", type=float, default=20.0, help="reads-only phase length (and ceiling)"
+    )
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=500_000, help="per phase")
@@ -469,7 +483,8 @@ def main() -> None:
             print(f"  {row['run']:<16} {share:6.1%} of ceiling  {verdict}")
     for row in rows:
         if row["run"] == "postgres mixed":
-            print(f"  postgres mixed p99 {row['p99_ms']} ms: {'ok' if row['p99_ms'] < 250 else 'ABOVE TARGET (250 ms)'}")
+            verdict = "ok" if row["p99_ms"] < 250 else "ABOVE TARGET (250 ms)"
+            print(f"  postgres mixed p99 {row['p99_ms']} ms: {verdict}")
         if row["5xx"]:
             print(f"  {row['run']}: {row['5xx']} server errors (target: 0)")
     if args.json:

@@ -169,7 +169,9 @@ def install_error_handlers(app: FastAPI) -> None:
         # of the column's range): the client sent it, so 422, and the value itself is not logged.
         log.info("database refused a value: %s", exc.orig.__class__.__name__)
         return error_response(
-            422, "invalid_input", "A value cannot be stored (NUL characters and out-of-range numbers are refused)."
+            422,
+            "invalid_input",
+            "A value cannot be stored (NUL characters and out-of-range numbers are refused).",
         )
 
     @app.exception_handler(Exception)
