@@ -15,27 +15,185 @@ from spacy.tokens import Token
 CueLabel = Literal["opinion", "prediction", "rhetoric"]
 
 EVALUATIVE_ADVERBS = frozenset(
-    """admirably clearly suspiciously notoriously hopefully unfortunately fortunately sadly rightly
-    wrongly shamefully frankly surely obviously undoubtedly arguably remarkably disgracefully
-    foolishly wisely bravely regrettably thankfully mercifully absurdly outrageously
-    scandalously pathetically naively recklessly shockingly woefully sorely""".split()
+    [
+        "admirably",
+        "clearly",
+        "suspiciously",
+        "notoriously",
+        "hopefully",
+        "unfortunately",
+        "fortunately",
+        "sadly",
+        "rightly",
+        "wrongly",
+        "shamefully",
+        "frankly",
+        "surely",
+        "obviously",
+        "undoubtedly",
+        "arguably",
+        "remarkably",
+        "disgracefully",
+        "foolishly",
+        "wisely",
+        "bravely",
+        "regrettably",
+        "thankfully",
+        "mercifully",
+        "absurdly",
+        "outrageously",
+        "scandalously",
+        "pathetically",
+        "naively",
+        "recklessly",
+        "shockingly",
+        "woefully",
+        "sorely",
+    ]
 )
 EVALUATIVE_ADJECTIVES = frozenset(
-    """good bad great terrible awful dangerous bold chaotic shortsighted short-sighted reckless
-    foolish wise brave cowardly shameful disgraceful admirable remarkable extraordinary noxious
-    dogged alarmist corrupt oppressive intransigent irresponsible unable unclear premature real
-    frustrating wrong right unacceptable welcome disastrous absurd ridiculous pathetic sensible
-    naive misguided crucial vital essential important necessary unnecessary worrying alarming
-    encouraging impressive excellent poor fair unfair lamented suspicious candid courageous
-    grave outrageous scandalous deplorable laudable commendable fine best worst better worse
-    brilliant stupid silly appalling dreadful shocking sorry splendid wonderful hopeless
-    pointless useless overdue long-overdue timid feeble weak spineless cynical sinister
-    nonsensical baffling bizarre risible lamentable regrettable worthy unworthy deserved
-    undeserved painful sad tragic happy glad proud ashamed distrusted disliked""".split()
+    [
+        "good",
+        "bad",
+        "great",
+        "terrible",
+        "awful",
+        "dangerous",
+        "bold",
+        "chaotic",
+        "shortsighted",
+        "short-sighted",
+        "reckless",
+        "foolish",
+        "wise",
+        "brave",
+        "cowardly",
+        "shameful",
+        "disgraceful",
+        "admirable",
+        "remarkable",
+        "extraordinary",
+        "noxious",
+        "dogged",
+        "alarmist",
+        "corrupt",
+        "oppressive",
+        "intransigent",
+        "irresponsible",
+        "unable",
+        "unclear",
+        "premature",
+        "real",
+        "frustrating",
+        "wrong",
+        "right",
+        "unacceptable",
+        "welcome",
+        "disastrous",
+        "absurd",
+        "ridiculous",
+        "pathetic",
+        "sensible",
+        "naive",
+        "misguided",
+        "crucial",
+        "vital",
+        "essential",
+        "important",
+        "necessary",
+        "unnecessary",
+        "worrying",
+        "alarming",
+        "encouraging",
+        "impressive",
+        "excellent",
+        "poor",
+        "fair",
+        "unfair",
+        "lamented",
+        "suspicious",
+        "candid",
+        "courageous",
+        "grave",
+        "outrageous",
+        "scandalous",
+        "deplorable",
+        "laudable",
+        "commendable",
+        "fine",
+        "best",
+        "worst",
+        "better",
+        "worse",
+        "brilliant",
+        "stupid",
+        "silly",
+        "appalling",
+        "dreadful",
+        "shocking",
+        "sorry",
+        "splendid",
+        "wonderful",
+        "hopeless",
+        "pointless",
+        "useless",
+        "overdue",
+        "long-overdue",
+        "timid",
+        "feeble",
+        "weak",
+        "spineless",
+        "cynical",
+        "sinister",
+        "nonsensical",
+        "baffling",
+        "bizarre",
+        "risible",
+        "lamentable",
+        "regrettable",
+        "worthy",
+        "unworthy",
+        "deserved",
+        "undeserved",
+        "painful",
+        "sad",
+        "tragic",
+        "happy",
+        "glad",
+        "proud",
+        "ashamed",
+        "distrusted",
+        "disliked",
+        "expensive",
+        "costly",
+        "cheap",
+        "unaffordable",
+    ]
 )
 EVALUATIVE_NOUNS = frozenset(
-    """gaffe blunder disgrace scandal shame farce fiasco mess folly nonsense travesty outrage
-    triumph bottleneck blackmail hostage lurch reprieve nerve courage cowardice""".split()
+    [
+        "gaffe",
+        "blunder",
+        "disgrace",
+        "scandal",
+        "shame",
+        "farce",
+        "fiasco",
+        "mess",
+        "folly",
+        "nonsense",
+        "travesty",
+        "outrage",
+        "triumph",
+        "bottleneck",
+        "blackmail",
+        "hostage",
+        "lurch",
+        "reprieve",
+        "nerve",
+        "courage",
+        "cowardice",
+    ]
 )
 HEDGE_VERBS = frozenset({"seem", "seems", "seemed", "look", "looks", "looked", "hope", "hopes", "wish"})
 OPINION_VERBS = frozenset(
@@ -101,7 +259,12 @@ def copula_cue(head: Token, tokens: list[Token], *, has_anchor: bool) -> Cue | N
         return None
     if head.lower_ in ("is", "are", "was", "were", "be", "been", "remain", "remains", "become", "becomes"):
         return Cue("opinion", f"opinion: unanchored judgement '{_short(tokens)}'")
-    if head.dep_ == "ROOT" and head.lower_ in ("is", "are") and tokens and tokens[0].lower_ in ("that", "this"):
+    if (
+        head.dep_ == "ROOT"
+        and head.lower_ in ("is", "are")
+        and tokens
+        and tokens[0].lower_ in ("that", "this")
+    ):
         return Cue("rhetoric", f"rhetoric: '{_short(tokens)}'")
     return None
 

@@ -14,11 +14,58 @@ from spacy.tokens import Span, Token
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 POSSESSIVES = frozenset({"his", "her", "hers"})
 ROLE_NOUNS = frozenset(
-    """secretary minister president chancellor leader chief head director spokesman spokeswoman
-    spokesperson mayor governor senator ambassador commissioner officer executive chair chairman
-    chairwoman professor counterpart number envoy premier king queen councillor treasurer manager
-    economist scientist researcher founder editor deputy regulator commander general adviser advisor
-    analyst author correspondent judge prosecutor lawyer chairperson mp""".split()
+    [
+        "secretary",
+        "minister",
+        "president",
+        "chancellor",
+        "leader",
+        "chief",
+        "head",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "mayor",
+        "governor",
+        "senator",
+        "ambassador",
+        "commissioner",
+        "officer",
+        "executive",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "professor",
+        "counterpart",
+        "number",
+        "envoy",
+        "premier",
+        "king",
+        "queen",
+        "councillor",
+        "treasurer",
+        "manager",
+        "economist",
+        "scientist",
+        "researcher",
+        "founder",
+        "editor",
+        "deputy",
+        "regulator",
+        "commander",
+        "general",
+        "adviser",
+        "advisor",
+        "analyst",
+        "author",
+        "correspondent",
+        "judge",
+        "prosecutor",
+        "lawyer",
+        "chairperson",
+        "mp",
+    ]
 )
 # Role words that name the same office in different countries ("US secretary of state", "Russia's
 # foreign minister", "foreign secretary"), so an 'opposite number' can inherit the office.
@@ -28,7 +75,9 @@ _OFFICE_CLASSES = (
     ("head_of_state", ("president", "prime minister", "chancellor", "premier")),
     ("finance", ("finance minister", "chancellor of the exchequer", "treasury secretary")),
 )
-_TITLES = frozenset({"dr", "mr", "mrs", "ms", "sir", "dame", "lord", "lady", "councillor", "president", "prof"})
+_TITLES = frozenset(
+    {"dr", "mr", "mrs", "ms", "sir", "dame", "lord", "lady", "councillor", "president", "prof"}
+)
 
 
 @dataclass
@@ -96,7 +145,12 @@ class ArticleContext:
                 if country and person.country and person.country != country:
                     continue
                 return person.name
-            if not office and head and head == role_head(person.role.lower()) and _same_words(text, person.role):
+            if (
+                not office
+                and head
+                and head == role_head(person.role.lower())
+                and _same_words(text, person.role)
+            ):
                 return person.name
         return None
 

@@ -23,16 +23,111 @@ from service.extraction.enumerations import find_enumeration
 from service.extraction.result import ClaimKind
 
 REPORTING_VERBS = frozenset(
-    """say says said tell tells told state states stated claim claims claimed announce announces
-    announced report reports reported warn warns warned insist insists insisted argue argues argued
-    promise promises promised pledge pledges pledged imply implies implied suggest suggests suggested
-    add adds added estimate estimates estimated confirm confirms confirmed deny denies denied
-    admit admits admitted write writes wrote call calls called demand demands demanded agree agrees
-    agreed ask asks asked note notes noted predict predicts predicted""".split()
+    [
+        "say",
+        "says",
+        "said",
+        "tell",
+        "tells",
+        "told",
+        "state",
+        "states",
+        "stated",
+        "claim",
+        "claims",
+        "claimed",
+        "announce",
+        "announces",
+        "announced",
+        "report",
+        "reports",
+        "reported",
+        "warn",
+        "warns",
+        "warned",
+        "insist",
+        "insists",
+        "insisted",
+        "argue",
+        "argues",
+        "argued",
+        "promise",
+        "promises",
+        "promised",
+        "pledge",
+        "pledges",
+        "pledged",
+        "imply",
+        "implies",
+        "implied",
+        "suggest",
+        "suggests",
+        "suggested",
+        "add",
+        "adds",
+        "added",
+        "estimate",
+        "estimates",
+        "estimated",
+        "confirm",
+        "confirms",
+        "confirmed",
+        "deny",
+        "denies",
+        "denied",
+        "admit",
+        "admits",
+        "admitted",
+        "write",
+        "writes",
+        "wrote",
+        "call",
+        "calls",
+        "called",
+        "demand",
+        "demands",
+        "demanded",
+        "agree",
+        "agrees",
+        "agreed",
+        "ask",
+        "asks",
+        "asked",
+        "note",
+        "notes",
+        "noted",
+        "predict",
+        "predicts",
+        "predicted",
+    ]
 )
 POSITION_VERBS = frozenset(
-    """want wants wanted demand demands demanded propose proposes proposed oppose opposes opposed
-    support supports supported reject rejects rejected urge urges urged pledge pledges pledged""".split()
+    [
+        "want",
+        "wants",
+        "wanted",
+        "demand",
+        "demands",
+        "demanded",
+        "propose",
+        "proposes",
+        "proposed",
+        "oppose",
+        "opposes",
+        "opposed",
+        "support",
+        "supports",
+        "supported",
+        "reject",
+        "rejects",
+        "rejected",
+        "urge",
+        "urges",
+        "urged",
+        "pledge",
+        "pledges",
+        "pledged",
+    ]
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "yet", "so", "meanwhile", "however", "also", "still", "or"})
@@ -91,16 +186,30 @@ def _role_tokens(token: Token) -> list[Token]:
 def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], skip: set[int]) -> str:
     """Token texts joined with their own spacing, pronouns and role phrases replaced by names."""
     pieces: list[str] = []
+    previous = -2
     dropped = set(skip)
     for token in tokens:
         # Judgements riding on a noun ("his corrupt regime", "Thatcher-imitating") are not the fact.
-        if token.dep_ == "amod" and (token.lower_ in EVALUATIVE_ADJECTIVES or token.tag_ == "VBG"):
+        hyphenated_ing = token.tag_ == "VBG" and (
+            len(list(token.subtree)) > 1 or (token.i > 0 and token.nbor(-1).text == "-")
+        )
+        if hyphenated_ing and token.dep_ != "amod" and token.nbor(-1).text == "-":
+            dropped.update(range(token.i - 2, token.i + 1))
+        if token.dep_ == "amod" and (token.lower_ in EVALUATIVE_ADJECTIVES or hyphenated_ing):
             dropped.update(t.i for t in token.subtree)
     for token in tokens:
         if token.i in dropped:
-            if pieces and token.is_punct is False and token.i + 1 < len(token.doc) and token.nbor(1).text == ",":
+            if (
+                pieces
+                and token.is_punct is False
+                and token.i + 1 < len(token.doc)
+                and token.nbor(1).text == ","
+            ):
                 dropped.add(token.i + 1)
             continue
+        if pieces and not pieces[-1][-1:].isspace() and not token.is_punct and token.i - 1 != previous:
+            pieces.append(" ")
+        previous = token.i
         if token.i in replaced:
             pieces.append(replaced[token.i] + token.whitespace_)
             continue
@@ -138,7 +247,13 @@ class SentenceDecomposer:
             if draft is not None:
                 drafts.append(draft)
                 continue
-            first_cue = first_cue or cue
+            if first_cue is None or (
+                cue is not None
+                and first_cue.label == "opinion"
+                and ":" in first_cue.reason[:12]
+                and not first_cue.reason.startswith("opinion:")
+            ):
+                first_cue = cue or first_cue
             drafts.extend(self._salvage(clause))
         return SentenceOutcome(drafts, first_cue)
 
@@ -182,7 +297,7 @@ class SentenceDecomposer:
     def _role_claims(self, sent: Span) -> list[ClaimDraft]:
         drafts: list[ClaimDraft] = []
         for token in sent:
-            if token.dep_ != "appos":
+            if token.dep_ != "appos" or any(c.dep_ == "conj" for c in token.children):
                 continue
             head = token.head
             if head.pos_ == "PROPN" and token.pos_ == "NOUN":
@@ -208,6 +323,10 @@ class SentenceDecomposer:
                     holder_name = self._resolved.get(possessor.i, "").removesuffix("'s")
                     holder = self.ctx.people.get(holder_name)
                 self.ctx.give_role(self.ctx.people[name_text], role_text, holder)
+            if token.pos_ == "PROPN" and head.dep_ in _SUBJECT_DEPS:
+                # "Her deputy, Tom Haskins, told ..." -> the claim names Tom Haskins.
+                self._resolved[role[0].i] = name_text
+                self._skip.update(t.i for t in role[1:])
             first = min(name[0].i, role[0].i)
             last = max(name[-1].i, role[-1].i)
             drafts.append(
@@ -227,10 +346,11 @@ class SentenceDecomposer:
         root = sent.root
         heads: list[tuple[Token, Token | None]] = [(root, None)]  # (clause head, subject donor)
         for token in sent:
-            if token.dep_ != "conj" or token.pos_ not in ("VERB", "AUX"):
+            verbal = token.pos_ in ("VERB", "AUX") or any(c.dep_ == "aux" for c in token.children)
+            if token.dep_ != "conj" or not verbal:
                 continue
             has_subject = any(c.dep_ in _SUBJECT_DEPS for c in token.children)
-            has_mark = any(c.dep_ == "mark" for c in token.children)
+            has_mark = self._own_complement(token)
             parent = token.head
             if parent in {h for h, _ in heads} and not has_mark:
                 heads.append((token, None if has_subject else parent))
@@ -246,7 +366,17 @@ class SentenceDecomposer:
                 # "X said the talks had been useful and agreed to ...": the parser hangs 'agreed' on
                 # 'been'; matching tense shows it coordinates with 'said'.
                 heads.append((token, parent.head))
+        for token in sent:
+            # "Heat pumps remain expensive: a typical installation costs £12,000" is two statements.
+            if token.dep_ in ("parataxis", "ccomp", "advcl") and token.head.i == root.i:
+                first = min(t.i for t in token.subtree)
+                last = max(t.i for t in token.subtree)
+                before = first > sent.start and sent.doc[first - 1].text in (":", ";")
+                after = token.i < root.i and last + 1 < sent.end and sent.doc[last + 1].text in (":", ";")
+                if (before or after) and any(c.dep_ in _SUBJECT_DEPS for c in token.children):
+                    heads.append((token, None))
         clause_heads = {h.i for h, _ in heads}
+        fenced = self._appos_tokens(sent)
         clauses: list[_Clause] = []
         for head, donor in heads:
             excluded: set[int] = set()
@@ -254,34 +384,62 @@ class SentenceDecomposer:
                 if other.i != head.i and other.i in {t.i for t in head.subtree}:
                     excluded.update(t.i for t in other.subtree)
                     left = min(t.i for t in other.subtree) - 1
-                    while left >= 0 and head.doc[left].dep_ in ("cc", "punct") and left not in clause_heads:
+                    while (
+                        left >= 0
+                        and (head.doc[left].dep_ == "cc" or head.doc[left].text in ",;")
+                        and left not in clause_heads
+                    ):
                         excluded.add(left)
                         left -= 1
-            for child in head.subtree:
-                if child.dep_ == "appos" and child.head.pos_ in ("PROPN", "NOUN"):
-                    excluded.update(t.i for t in child.subtree)
-            tokens = [t for t in head.subtree if t.i not in excluded]
+            excluded.update(fenced)
+            tokens = sorted((t for t in head.subtree if t.i not in excluded), key=lambda t: t.i)
             prefix: list[Token] = []
-            if head.dep_ == "conj" and any(c.dep_ == "mark" for c in head.children):
+            if head.dep_ == "conj" and self._own_complement(head):
                 # "pledges that A and that B": B's clause keeps the words before the first 'that'.
                 anchor = head.head
-                while anchor.dep_ == "conj" or not any(c.dep_ == "mark" for c in anchor.children):
+                stops = (
+                    ("ccomp", "acl")
+                    if any(c.dep_ == "mark" for c in head.children)
+                    else ("ccomp", "acl", "xcomp")
+                )
+                for _ in range(4):
+                    if any(c.dep_ == "mark" for c in anchor.children) or anchor.dep_ in stops:
+                        break
                     if anchor.head.i == anchor.i:
                         break
                     anchor = anchor.head
                 first_mark = min(t.i for t in anchor.subtree)
-                prefix = [t for t in sent if t.i < first_mark and t.i not in self._appos_tokens(sent)]
+                prefix = [t for t in sent if t.i < first_mark and t.i not in fenced]
             subject = []
             if donor is not None:
                 subject = [t for c in donor.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree]
             clauses.append(_Clause(head, prefix + tokens if prefix else tokens, subject))
-        if root.dep_ != "ROOT" or not root.pos_ in ("VERB", "AUX"):
+        if root.dep_ != "ROOT" or root.pos_ not in ("VERB", "AUX"):
             return clauses
         return clauses
 
     @staticmethod
     def _appos_tokens(sent: Span) -> set[int]:
-        return {t.i for a in sent if a.dep_ == "appos" for t in a.subtree}
+        """Appositives (not lists) and the commas that fence them: they become role claims instead."""
+        fenced: set[int] = set()
+        for appos in sent:
+            if appos.dep_ != "appos" or any(c.dep_ == "conj" for c in appos.children):
+                continue
+            inner = [t.i for t in appos.subtree]
+            fenced.update(inner)
+            for edge in (min(inner) - 1, max(inner) + 1):
+                if sent.start <= edge < sent.end and appos.doc[edge].text == ",":
+                    fenced.add(edge)
+        return fenced
+
+    @staticmethod
+    def _own_complement(token: Token) -> bool:
+        """'and that B', 'and to quadruple B': a coordinated complement, split off with its own prefix."""
+        if any(c.dep_ == "mark" for c in token.children):
+            return True
+        return token.head.dep_ == "xcomp" and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in token.children
+        )
 
     def _reported(self, tokens: list[Token]) -> set[int]:
         """Tokens that are someone else's words: complements of reporting verbs and quotations."""
@@ -294,7 +452,12 @@ class SentenceDecomposer:
                 continue
             if token.lower_ in REPORTING_VERBS:
                 for child in token.children:
-                    if child.dep_ in ("ccomp", "xcomp", "dobj", "acl"):
+                    deps = (
+                        ("ccomp", "xcomp", "dobj", "oprd")
+                        if token.lower_.startswith("call")
+                        else ("ccomp", "xcomp")
+                    )
+                    if child.dep_ in deps or (child.dep_ == "dobj" and token.lower_ in POSITION_VERBS):
                         inside.update(t.i for t in child.subtree)
                         for grandchild in child.children:
                             if grandchild.dep_ in ("acl", "relcl"):
@@ -313,22 +476,57 @@ class SentenceDecomposer:
     def _clause_claim(self, clause: _Clause) -> tuple[ClaimDraft | None, Cue | None]:
         tokens = clause.tokens
         content = [t for t in tokens if not t.is_punct]
-        if len(content) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in content):
+        has_subject = any(c.dep_ in _SUBJECT_DEPS for c in clause.head.children) or clause.subject
+        if len(content) < 3 or not (has_subject or any(t.pos_ in ("VERB", "AUX") for t in content)):
             return None, Cue("opinion", "fragment: no verb") if content else None
         reported = self._reported(tokens)
-        own_words = [t for t in tokens if t.i not in reported]
         has_anchor = any(t.ent_type_ or t.like_num for t in tokens)
+        inside = {t.i for t in tokens}
+        for child in clause.head.children:
+            # "... attracted no bids, because the price was set too low": the explanation is the
+            # paper's; the event stays a claim without it.
+            if child.dep_ in ("advcl", "dobj", "npadvmod") and child.i in inside and child.i > clause.head.i:
+                sub = [t for t in child.subtree if t.i in inside]
+                if child.dep_ != "advcl" and not (
+                    sub[0].i > 0
+                    and child.doc[sub[0].i - 1].text == ","
+                    and any(c.dep_ == "relcl" for c in child.children)
+                ):
+                    continue  # only ", a milestone that deserves ..." asides, not ordinary objects
+                if find_cue([t for t in sub if t.i not in reported], has_anchor=has_anchor) is not None:
+                    cut = {t.i for t in sub}
+                    if child.doc[sub[0].i - 1].text == ",":
+                        cut.add(sub[0].i - 1)
+                    tokens = [t for t in tokens if t.i not in cut]
+        own_words = [t for t in tokens if t.i not in reported]
         cue = find_cue(own_words, has_anchor=has_anchor) or (
             copula_cue(clause.head, own_words, has_anchor=has_anchor) if clause.head.pos_ == "AUX" else None
         )
         if cue is not None:
             return None, cue
+        if not has_anchor and not self._checkable_without_anchor(clause, tokens):
+            return None, Cue("opinion", "not check-worthy: no name, number or date to check")
         return self._draft(clause.subject, tokens), None
 
+    def _checkable_without_anchor(self, clause: _Clause, tokens: list[Token]) -> bool:
+        """'The western democracies have stated ...', 'The auction attracted no bids' stay claims;
+        'The opposition has its own problems' and 'It was defeated' do not."""
+        if any(t.i in self._resolved for t in tokens):
+            return True
+        head = clause.head
+        if head.lower_ in REPORTING_VERBS:
+            return True
+        subjects = [c for c in head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
+        if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
+            return False
+        return head.tag_ == "VBD"
+
     def _draft(self, subject: list[Token], tokens: list[Token]) -> ClaimDraft | None:
-        while tokens and (tokens[0].is_punct or (tokens[0].lower_ in _CLAUSE_OPENERS and tokens[0].dep_ in ("cc", "advmod"))):
+        while tokens and (
+            tokens[0].is_punct or (tokens[0].lower_ in _CLAUSE_OPENERS and tokens[0].dep_ in ("cc", "advmod"))
+        ):
             tokens = tokens[1:]
-        while tokens and tokens[-1].is_punct and tokens[-1].text not in ('"', "”", "'", ")"):
+        while tokens and tokens[-1].text in (".", ",", ";", ":", "!", "-", "–", "—"):
             tokens = tokens[:-1]
         if not tokens:
             return None
@@ -360,17 +558,28 @@ class SentenceDecomposer:
                     draft = self._draft([], sub_tokens)
                     if draft is not None:
                         verb_word = token.text
-                        draft.text = draft.text.replace(f" {verb_word} ", f" {verb_word} {date_text} that ", 1)
+                        draft.text = draft.text.replace(
+                            f" {verb_word} ", f" {verb_word} {date_text} that ", 1
+                        )
                         drafts.append(draft)
                         del verb_end
                     continue
             elif token.dep_ == "relcl" and ("where" in children or self._non_restrictive(token)):
                 if not any(t.ent_type_ or t.like_num for t in token.subtree):
                     continue
-                rel = [t for t in token.subtree if not (t.head == token and t.lower_ in ("where", "which", "who"))]
-                own_subject = any(c.dep_ in _SUBJECT_DEPS and c.lower_ not in ("which", "who", "that") for c in token.children)
+                rel = [
+                    t
+                    for t in token.subtree
+                    if not (t.head == token and t.lower_ in ("where", "which", "who"))
+                ]
+                own_subject = any(
+                    c.dep_ in _SUBJECT_DEPS and c.lower_ not in ("which", "who", "that")
+                    for c in token.children
+                )
                 noun = token.head
-                head_np = [t for t in noun.subtree if t.i < token.i and t.i not in {x.i for x in token.subtree}]
+                head_np = [
+                    t for t in noun.subtree if t.i < token.i and t.i not in {x.i for x in token.subtree}
+                ]
                 head_np = [t for t in head_np if not t.is_punct or t.i < head_np[-1].i]
                 if "where" in children and own_subject:
                     sub_tokens = rel

@@ -37,11 +37,16 @@ def _members(head: Token) -> list[Token]:
     for child in head.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN"):
             members.extend(_members(child))
+        elif child.dep_ in ("nummod", "compound") and child.i > head.i:
+            # "East Anglia Two and Sofia": the parser hangs the next member on the trailing numeral
+            members.extend(
+                m for c in child.children if c.dep_ == "conj" and c.pos_ == "PROPN" for m in _members(c)
+            )
     return members
 
 
 def split_enumeration(head: Token) -> list[tuple[int, int]]:
-    """'Romania and Bulgaria, Estonia, Latvia, Lithuania and Poland' (head 'Romania') -> six spans, in order."""
+    """'Romania and Bulgaria, Estonia, Latvia, Lithuania and Poland' -> six spans, in order."""
     return [member_span(t) for t in sorted(_members(head), key=lambda t: t.i)]
 
 

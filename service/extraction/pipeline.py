@@ -34,8 +34,15 @@ def _scorer() -> tuple[Callable[[Span], float], float]:
         return _fallback_score, FALLBACK_THRESHOLD
 
 
-def _claim(draft: ClaimDraft, sentence: Sentence, index: int, text: str, sentence_score: float,
-           threshold: float, published_at: dt.date | None) -> ExtractedClaim:
+def _claim(
+    draft: ClaimDraft,
+    sentence: Sentence,
+    index: int,
+    text: str,
+    sentence_score: float,
+    threshold: float,
+    published_at: dt.date | None,
+) -> ExtractedClaim:
     offset = sentence.offset
     start, end = offset + draft.start, offset + draft.end
     span = sentence.span.doc.char_span(draft.start, draft.end, alignment_mode="expand")
@@ -45,11 +52,19 @@ def _claim(draft: ClaimDraft, sentence: Sentence, index: int, text: str, sentenc
         entities = [
             Entity(e.text, e.label_, offset + e.start_char, offset + e.end_char)
             for e in span.ents
-            if e.label_ not in _QUANTITY_LABELS and offset + e.start_char >= start and offset + e.end_char <= end
+            if e.label_ not in _QUANTITY_LABELS
+            and offset + e.start_char >= start
+            and offset + e.end_char <= end
         ]
-        quantities = [q for q in find_quantities(span, offset, published_at) if q.start >= start and q.end <= end]
+        quantities = [
+            q for q in find_quantities(span, offset, published_at) if q.start >= start and q.end <= end
+        ]
     # Numbers and named sources are what a fact-checker can look up, so they lift the sentence score.
-    lift = 0.15 * bool(quantities) + 0.1 * bool(entities) + 0.1 * (draft.kind in ("quote", "attribution", "role"))
+    lift = (
+        0.15 * bool(quantities)
+        + 0.1 * bool(entities)
+        + 0.1 * (draft.kind in ("quote", "attribution", "role"))
+    )
     score = round(min(1.0, sentence_score + lift), 3)
     return ExtractedClaim(
         text=draft.text,
@@ -98,11 +113,18 @@ def extract(text: str, *, published_at: dt.date | None = None) -> Extraction:
                 report.label = "not_checkworthy"
                 report.reason = f"no checkable statement (score {report.score:.2f})"
             continue
-        made = [_claim(d, sentence, index, text, report.score, threshold, published_at) for d in outcome.drafts]
+        made = [
+            _claim(d, sentence, index, text, report.score, threshold, published_at) for d in outcome.drafts
+        ]
         claims.extend(made)
         report.claim_count = len(made)
         kinds = ", ".join(sorted({c.kind for c in made}))
         report.reason = f"{len(made)} claim{'s' if len(made) != 1 else ''} ({kinds})"
         if outcome.cue is not None:
             report.reason += f"; rest skipped, {outcome.cue.reason}"
-    return Extraction(claims=claims, sentences=reports, extractor="rules", meta={"published_at": str(published_at) if published_at else None})
+    return Extraction(
+        claims=claims,
+        sentences=reports,
+        extractor="rules",
+        meta={"published_at": str(published_at) if published_at else None},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import Literal
 
 from spacy.tokens import Span
 
@@ -191,7 +192,9 @@ def find_quantities(span: Span, offset: int, published_at: dt.date | None) -> li
         kind = "percent" if ent.label_ == "PERCENT" or "%" in ent.text else "number"
         if ent.label_ == "MONEY" or any(symbol in ent.text for symbol in _CURRENCIES):
             kind = "money"
-        quantity_kind = "percent" if kind == "percent" else "money" if kind == "money" else "number"
+        quantity_kind: Literal["percent", "money", "number"] = (
+            "percent" if kind == "percent" else "money" if kind == "money" else "number"
+        )
         found.append(Quantity(ent.text, quantity_kind, number, start, end, _unit(ent.text, quantity_kind)))
     return found
 

@@ -50,9 +50,9 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
             start = stop
 
 
-def _looks_like_heading(line: str, sentence_count: int) -> bool:
-    words = line.split()
-    return sentence_count == 1 and len(words) <= 16 and not _TERMINAL.search(line.rstrip())
+def _looks_like_heading(line: str) -> bool:
+    """A short line without closing punctuation: a title or subhead, however spaCy splits it."""
+    return len(line.split()) <= 16 and not _TERMINAL.search(line.rstrip())
 
 
 def segment(text: str) -> list[Sentence]:
@@ -62,7 +62,7 @@ def segment(text: str) -> list[Sentence]:
     nlp = get_nlp()
     for (offset, chunk), doc in zip(chunks, nlp.pipe(c for _, c in chunks), strict=True):
         spans = [s for s in doc.sents if s.text.strip()]
-        heading = _looks_like_heading(chunk, len(spans))
+        heading = _looks_like_heading(chunk)
         for span in spans:
             start = offset + span.start_char
             sentences.append(Sentence(span, offset, start, start + len(span.text), heading))

@@ -1,0 +1,124 @@
+"""The rule-based extractor, judged as a fact-checker would: found facts, no opinions, exact quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pytest
+
+from service.extraction import extract
+from service.extraction.quantities import parse_number, resolve_date
+from service.extraction.result import Extraction
+from tests.extraction.scoring import EDITORIALS, annotated, score
+
+
+@cache
+def _extraction(name: str) -> Extraction:
+    body, spec = annotated(name)
+    return extract(body, published_at=dt.date.fromisoformat(str(spec["published_at"])))
+
+
+def _claims_about(name: str, *words: str) -> list[str]:
+    return [c.text for c in _extraction(name).claims if all(w in c.text for w in words)]
+
+
+@pytest.mark.parametrize("name", EDITORIALS)
+def test_annotated_editorial_meets_quality_bar(name: str) -> None:
+    result = score(name, _extraction(name))
+    assert result.recall >= 0.9, result.missed
+    assert result.leak_rate <= 0.1, result.leaked
+    assert result.items_exact == result.items_expected
+    assert result.spans_exact
+
+
+@pytest.mark.parametrize("name", EDITORIALS)
+def test_every_claim_quotes_the_body_and_points_at_its_sentence(name: str) -> None:
+    body, _ = annotated(name)
+    extraction = _extraction(name)
+    for claim in extraction.claims:
+        assert body[claim.start : claim.end] == claim.quote
+        sentence = extraction.sentences[claim.sentence_index]
+        assert sentence.start <= claim.start and claim.end <= sentence.end
+        assert 0.0 <= claim.score <= 1.0
+        assert all(item in claim.quote for item in claim.items)
+        assert all(body[e.start : e.end] == e.text for e in claim.entities)
+    assert all(s.reason for s in extraction.sentences)
+
+
+def test_two_demands_become_two_claims_about_putin() -> None:
+    demands = _claims_about("editorial_ukraine", "Vladimir Putin demands")
+    assert len(demands) == 2
+    assert any("Ukraine, Georgia or Moldova" in d and "pull back" not in d for d in demands)
+    assert any("pull back troops" in d and "Moldova" not in d for d in demands)
+
+
+def test_appositives_become_role_claims() -> None:
+    roles = {c.text for c in _extraction("editorial_ukraine").claims if c.kind == "role"}
+    assert "Antony Blinken is the US secretary of state." in roles
+    assert "Joe Biden is the US president." in roles
+    assert any(r.startswith("Liz Truss is Boris Johnson's foreign secretary") for r in roles)
+
+
+def test_role_phrase_and_pronouns_name_the_person() -> None:
+    assert _claims_about("editorial_ukraine", "Sergei Lavrov said the talks")
+    assert _claims_about("editorial_ukraine", "Vladimir Putin has expanded")
+    implied = _claims_about("editorial_ukraine", "Joe Biden implied")
+    assert implied and all("gaffe" not in c for c in implied)
+
+
+def test_enumeration_items_are_exact_and_in_order() -> None:
+    lists = [c.items for c in _extraction("editorial_ukraine").claims if c.kind == "list"]
+    assert ["Romania", "Bulgaria", "Estonia", "Latvia", "Lithuania", "Poland"] in lists
+    assert ["Ukraine", "Georgia", "Moldova"] in lists
+
+
+def test_opinion_sentences_report_why_they_were_skipped() -> None:
+    reports = {s.text[:31]: s for s in _extraction("editorial_ukraine").sentences}
+    admirably = reports["He has been admirably firm in r"]
+    assert admirably.label == "opinion" and "admirably" in admirably.reason
+    standoff = reports["The Ukraine standoff will not b"]
+    assert standoff.label == "prediction" and "will not be resolved" in standoff.reason
+    assert reports["Ukraine crisis: US, rUSsia hold"].label == "heading"
+
+
+def test_relative_dates_resolve_against_publication_date() -> None:
+    quantities = [q for c in _extraction("editorial_ukraine").claims for q in c.quantities]
+    assert any(q.text == "this week" and q.value == "2022-01-17/2022-01-23" for q in quantities)
+    assert resolve_date("last week", dt.date(2022, 1, 17)) == "2022-01-10/2022-01-16"
+    assert resolve_date("the end of last week", dt.date(2022, 1, 17)) == "2022-01-13/2022-01-16"
+    assert resolve_date("last week", None) is None
+    assert parse_number("about £5.8 million") == 5_800_000
+    assert parse_number("18,000") == 18_000
+
+
+def test_money_and_percentages_are_normalised() -> None:
+    quantities = {q.text: q for c in _extraction("editorial_budget").claims for q in c.quantities}
+    assert quantities["£412 million"].value == 412_000_000 and quantities["£412 million"].unit == "GBP"
+    assert quantities["3.2%"].kind == "percent" and quantities["3.2%"].value == 3.2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "   \n\n ",
+        "?",
+        "\u200b\u200b",
+        "日本語のテキストです。",
+        "a" * 5000,
+        "He said.\n\n\n" * 50,
+        "🙂 " * 300,
+    ],
+)
+def test_odd_input_never_crashes_and_quotes_stay_exact(body: str) -> None:
+    extraction = extract(body)
+    for claim in extraction.claims:
+        assert body[claim.start : claim.end] == claim.quote
+    if not body.strip():
+        assert extraction.claims == [] and extraction.sentences == []
+
+
+def test_extract_is_deterministic() -> None:
+    body, _ = annotated("editorial_energy")
+    assert extract(body) == extract(body)
