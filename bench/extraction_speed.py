@@ -41,9 +41,7 @@ def main() -> None:
     paragraphs = [p for p in text.split("\n") if p.strip()]
     parse_ms = _median_ms(lambda: list(nlp.pipe(paragraphs)), 9)
     extract_ms = _median_ms(lambda: extract(text, published_at=dt.date(2022, 1, 17)), 9)
-    print(
-        f"sample editorial: extract median {extract_ms:.0f} ms  (baseline: spaCy parse {parse_ms:.0f} ms)"
-    )
+    print(f"sample editorial: extract median {extract_ms:.0f} ms  (baseline: spaCy parse {parse_ms:.0f} ms)")
 
     big = (text + "\n\n") * (1_000_000 // (len(text) + 2) + 1)
     big = big[:1_000_000]
