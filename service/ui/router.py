@@ -30,7 +30,7 @@ from service.articles import service as articles
 from service.articles.schemas import ArticleIn
 from service.auth.service import Permission, authorize
 from service.db import as_utc
-from service.errors import DomainError, Forbidden, InvalidInput, StaleVersion, Unauthenticated
+from service.errors import Conflict, DomainError, Forbidden, InvalidInput, StaleVersion, Unauthenticated
 from service.imports import jobs
 from service.imports.parse import detect_format
 from service.imports.schemas import ImportJobOut
@@ -49,6 +49,9 @@ QUEUE_PAGE_SIZE = 50
 SORTS: tuple[str, ...] = get_args(review.SortKey)
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A form shown again with what went wrong (stale version, illegal move, bad input) answers 200: the page
+# itself says what happened in a role=alert panel, and browsers log every 4xx document as a console error.
+FORM_RESHOWN = 200
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -206,7 +209,10 @@ def sign_in(
         _user, raw_token = sessions.create(session=session, raw_key=api_key, hours=settings.ui_session_hours)
     except Unauthenticated:
         return _sign_in_form(
-            request, next_path=safe_next(next), error="That key is unknown or revoked.", status_code=401
+            request,
+            next_path=safe_next(next),
+            error="That key is unknown or revoked.",
+            status_code=FORM_RESHOWN,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
@@ -361,7 +367,7 @@ def submit_article(
             request,
             "articles.html",
             page_context(user, articles=listed, next_cursor=None, typed=typed, errors=errors),
-            status_code=422,
+            status_code=FORM_RESHOWN,
         )
     article, _claims = articles.submit(
         session=session, article_in=article_in, actor=user.actor, settings=settings
@@ -450,11 +456,9 @@ def _write_claim(
             claim_id,
             pending=pending,
             stale_version=version,
-            status_code=409,
+            status_code=FORM_RESHOWN,
         )
-    except (InvalidInput, DomainError) as exc:
-        if isinstance(exc, Forbidden | Unauthenticated):
-            raise
+    except (Conflict, InvalidInput) as exc:
         return _claim_page(
             request,
             session,
@@ -463,7 +467,7 @@ def _write_claim(
             claim_id,
             pending=pending,
             error=exc.message,
-            status_code=exc.status_code,
+            status_code=FORM_RESHOWN,
         )
     return RedirectResponse(f"/ui/claims/{claim_id}?saved={saved}", status_code=303)
 
@@ -584,7 +588,7 @@ def review_claim(
             claim_id,
             pending=pending,
             error=f"{'.'.join(map(str, first['loc']))}: {first['msg']}",
-            status_code=422,
+            status_code=FORM_RESHOWN,
         )
     return _write_claim(
         request,
@@ -664,7 +668,7 @@ def upload_import(
             ImportJobOut.from_job(j, with_errors=False) for j in pages.import_jobs(session=session, limit=20)
         ]
         return render(
-            request, "imports.html", page_context(user, jobs=listed, error=str(exc)), status_code=422
+            request, "imports.html", page_context(user, jobs=listed, error=str(exc)), status_code=FORM_RESHOWN
         )
     job, _created = jobs.create(
         session=session,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+import service.models  # noqa: F401  (every table, so the claim's foreign keys resolve)
 from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.text import claim_text_hash, normalize_claim_text
