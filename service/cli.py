@@ -95,5 +95,39 @@ def extract(
     typer.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
 
 
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    serve_demo: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server after setup.")
+    ] = True,
+) -> None:
+    """Start the service on a fresh SQLite database with the sample editorial and the demo reference set."""
+    import os
+    import tempfile
+
+    from service.ui.demo import prepare
+
+    directory = Path(tempfile.mkdtemp(prefix="claimcheck-demo-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'demo.db'}"
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    typer.echo(
+        "Preparing the demo: importing the reference set, extracting the sample editorial...", err=True
+    )
+    setup = prepare(directory=directory, settings=get_settings())
+    typer.echo(
+        f"claimcheck demo: {setup.claim_count} claims, {setup.source_count} reference sources\n"
+        f"  open     http://{host}:{port}/ui\n"
+        f"  sign in  {setup.admin_key}   (an admin API key)\n"
+        f"  database {setup.database_url}"
+    )
+    if serve_demo:
+        import uvicorn
+
+        uvicorn.run("service.main:app", host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
     app()
