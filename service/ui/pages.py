@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from service.articles import service as articles
 from service.articles.models import Article
+from service.auth.models import Role
 from service.auth.service import Permission
 from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, Review
@@ -201,7 +202,9 @@ def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings
         reviews=review.reviews(session=session, claim_id=claim_id) if can_review else [],
         claim_review_json=claim_review_json,
         can_review=can_review,
-        can_publish=user.can(Permission.publish),
+        # The deployment may keep publishing to admins (PUBLISH_REQUIRES_ADMIN): offer only what will work.
+        can_publish=user.can(Permission.publish)
+        and (not settings.publish_requires_admin or user.actor.role == Role.admin),
         pinned_passages=[item.evidence for item in evidence if item.evidence.pinned],
     )
 

@@ -630,13 +630,17 @@ def judge_evidence(
 
 
 @router.get("/imports")
-def imports_page(request: Request, session: SessionDep, user: DeskUserDep) -> Response:
+def imports_page(request: Request, session: SessionDep, settings: SettingsDep, user: DeskUserDep) -> Response:
     """Upload a CSV or NDJSON file; the recent import jobs."""
     authorize(user.actor, Permission.import_)
     listed = [
         ImportJobOut.from_job(job, with_errors=False) for job in pages.import_jobs(session=session, limit=20)
     ]
-    return render(request, "imports.html", page_context(user, jobs=listed, error=None))
+    return render(
+        request,
+        "imports.html",
+        page_context(user, jobs=listed, error=None, max_upload_bytes=settings.max_body_bytes),
+    )
 
 
 def _upload_chunks(upload: UploadFile) -> Iterator[bytes]:
@@ -648,6 +652,7 @@ def _upload_chunks(upload: UploadFile) -> Iterator[bytes]:
 def upload_import(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: DeskWriterDep,
     file: Annotated[UploadFile, File()],
     kind: Annotated[str, Form()] = "claims",
@@ -668,7 +673,10 @@ def upload_import(
             ImportJobOut.from_job(j, with_errors=False) for j in pages.import_jobs(session=session, limit=20)
         ]
         return render(
-            request, "imports.html", page_context(user, jobs=listed, error=str(exc)), status_code=FORM_RESHOWN
+            request,
+            "imports.html",
+            page_context(user, jobs=listed, error=str(exc), max_upload_bytes=settings.max_body_bytes),
+            status_code=FORM_RESHOWN,
         )
     job, _created = jobs.create(
         session=session,

@@ -303,3 +303,43 @@ def test_overlapping_claims_link_the_narrowest_and_marks_merge() -> None:
     ]
     assert [m.text for m in quote_in_paragraph("One.\n\nTwo three.", 10, 15) if m.marked] == ["three"]
     assert quote_in_paragraph("short", 3, 99) == []
+
+
+def test_claim_page_shows_the_previously_checked_claim_it_repeats(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    engine = get_engine()
+    text = "Romania and Bulgaria joined NATO in 2004 together with five other countries."
+    checked = store_claim(engine, text, status="reviewed", verdict="mostly_true", publisher="Desk archive")
+    fresh = store_claim(engine, text)
+    sign_in(client, keys["reader"])
+    page = client.get(f"/ui/claims/{fresh}").text
+    section = page.split('id="matches-heading"')[1].split("</section>")[0]
+    assert f'href="/ui/claims/{checked}"' in section and "mostly true" in section
+    own = client.get(f"/ui/claims/{checked}").text.split('id="matches-heading"')[1].split("</section>")[0]
+    assert f'href="/ui/claims/{checked}"' not in own  # a claim is never its own prior check
+
+
+def test_publish_button_is_offered_only_to_admins_when_the_deployment_says_so(
+    configure: Callable[..., None],
+) -> None:
+    from service.main import create_app
+    from tests.conftest import ADMIN_KEY, reset_process_caches
+
+    configure(SEMANTIC="off", PUBLISH_REQUIRES_ADMIN="true")
+    try:
+        with TestClient(create_app()) as client:
+            checker = client.post(
+                "/v1/keys", json={"role": "checker", "name": "desk-checker"}, headers=bearer(ADMIN_KEY)
+            ).json()["key"]
+            claim_id = store_claim(get_engine(), "Exports doubled.", status="reviewed", verdict="false")
+            sign_in(client, checker)
+            as_checker = client.get(f"/ui/claims/{claim_id}").text
+            assert "Move to in review" in as_checker and "Move to published" not in as_checker
+            assert '<option value="published"' not in as_checker
+            client.cookies.clear()
+            sign_in(client, ADMIN_KEY)
+            assert "Move to published" in client.get(f"/ui/claims/{claim_id}").text
+    finally:
+        get_engine().dispose()
+        reset_process_caches()

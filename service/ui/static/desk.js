@@ -15,14 +15,11 @@
     var selected = -1;
 
     function select(index) {
-      if (selected >= 0) {
-        rows[selected].classList.remove("selected");
-        rows[selected].removeAttribute("aria-selected");
-      }
+      if (selected >= 0) rows[selected].classList.remove("selected");
       selected = Math.max(0, Math.min(rows.length - 1, index));
       var row = rows[selected];
       row.classList.add("selected");
-      row.setAttribute("aria-selected", "true");
+      // Focus goes to the row's link, so screen readers announce the claim and Enter opens it.
       var link = row.querySelector("a");
       if (link) link.focus({ preventScroll: true });
       row.scrollIntoView({ block: "nearest" });
@@ -31,13 +28,9 @@
     rows.forEach(function (row, index) {
       row.addEventListener("focusin", function () {
         if (selected !== index) {
-          if (selected >= 0) {
-            rows[selected].classList.remove("selected");
-            rows[selected].removeAttribute("aria-selected");
-          }
+          if (selected >= 0) rows[selected].classList.remove("selected");
           selected = index;
           row.classList.add("selected");
-          row.setAttribute("aria-selected", "true");
         }
       });
     });
