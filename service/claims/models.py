@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from service.db import utcnow
@@ -13,6 +13,12 @@ from service.db import utcnow
 
 class Claim(SQLModel, table=True):
     __tablename__ = "claim"
+    # Review queue: status filter + sort column + id tie-break (migration 0010_review_queue_indexes).
+    __table_args__ = (
+        Index("ix_claim_status_score_id", "status", "score", "id"),
+        Index("ix_claim_status_priority_id", "status", "priority", "id"),
+        Index("ix_claim_status_created_at_id", "status", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int | None = Field(
