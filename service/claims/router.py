@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep
 from service.api.pagination import Page, cursor_id, encode_cursor
@@ -85,11 +85,24 @@ def claim_stats(
     )
 
 
-@router.get("/{claim_id}")
-def get_claim(claim_id: int, response: Response, session: SessionDep, _key: ReadKey) -> ClaimOut:
+@router.get(
+    "/{claim_id}",
+    response_model=ClaimOut,
+    responses={304: {"description": "Unchanged since the ETag in If-None-Match."}},
+)
+def get_claim(
+    claim_id: int,
+    response: Response,
+    session: SessionDep,
+    _key: ReadKey,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Any:
     """One claim; its ETag header is what a write must send back in If-Match."""
     claim = claims.get(session=session, claim_id=claim_id)
-    response.headers["ETag"] = claims.etag(claim)
+    current = claims.etag(claim)
+    if if_none_match is not None and current in (tag.strip() for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers={"ETag": current})  # a polling desk re-downloads nothing
+    response.headers["ETag"] = current
     return claims.to_out(session=session, claims=[claim])[0]
 
 

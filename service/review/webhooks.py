@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from prometheus_client import Counter
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,12 @@ EVENT_HEADER = "X-Claimcheck-Event"
 DELIVERY_HEADER = "X-Claimcheck-Delivery"
 PUBLISHED_EVENT = "claim.published"
 MAX_ERROR_CHARS = 2000
+
+DELIVERY_ATTEMPTS = Counter(
+    "claimcheck_webhook_attempts_total",
+    "Webhook delivery attempts, by what became of the delivery",
+    ["outcome"],  # delivered | retrying | failed
+)
 
 
 def create(*, session: Session, url: str, secret: str | None = None) -> tuple[Webhook, str]:
@@ -200,6 +207,9 @@ def _attempt(*, engine: Engine, delivery_id: int, settings: Settings) -> None:
             )
         session.add(delivery)
         session.commit()
+        DELIVERY_ATTEMPTS.labels(
+            outcome="retrying" if delivery.status == "pending" else delivery.status
+        ).inc()
         log.info(
             "webhook delivery attempt",
             extra={

@@ -71,6 +71,14 @@ def test_get_claim_returns_an_etag_that_changes_on_every_write(
     assert written.status_code == 200
     assert written.headers["ETag"] == f'"claim-{claim_id}-v2"' and written.json()["version"] == 2
     assert current_etag(client, claim_id, keys["reader"]) == written.headers["ETag"]
+    unchanged = client.get(
+        f"/v1/claims/{claim_id}", headers={**bearer(keys["reader"]), "If-None-Match": written.headers["ETag"]}
+    )
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == written.headers["ETag"]
+    outdated = client.get(
+        f"/v1/claims/{claim_id}", headers={**bearer(keys["reader"]), "If-None-Match": first.headers["ETag"]}
+    )
+    assert outdated.status_code == 200 and outdated.json()["version"] == 2
 
 
 def test_unknown_claim_is_404(client: TestClient, keys: dict[str, str]) -> None:

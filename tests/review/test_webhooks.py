@@ -110,6 +110,12 @@ def test_publish_is_delivered_signed_and_retried_after_a_500(
     assert len(flaky["secret"]) >= 32 and down["secret"] == "a-secret-chosen-by-the-subscriber"
 
     claim_id = make_claim(text="Exports doubled since 2010.")
+    stale = client.post(
+        f"/v1/claims/{claim_id}/reviews",
+        json={"verdict": "true", "status": "published"},
+        headers={**bearer(keys["checker"]), "If-Match": f'"claim-{claim_id}-v7"'},
+    )
+    assert stale.status_code == 412  # a publish that did not happen queues no event
     published = post_review(client, claim_id, keys["checker"], verdict="mostly_false", status="published")
     assert published.status_code == 201
 
