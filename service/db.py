@@ -35,9 +35,17 @@ def make_engine(database_url: str, settings: Settings | None = None) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (pre-ping pool)."""
     settings = settings or get_settings()
     if database_url.startswith("sqlite"):
+        in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
+        # A file database gets the same pool capacity as PostgreSQL, which the request cap relies on.
+        pool_args = (
+            {}
+            if in_memory
+            else {"pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_size}
+        )
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            **pool_args,
         )
 
         @event.listens_for(engine, "connect")

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from service.api.body_limit import BodySizeLimitMiddleware
+from service.api.concurrency import ConcurrencyLimitMiddleware, request_limit
 from service.api.health import router as health_router
 from service.articles.router import router as articles_router
 from service.auth import service as auth
@@ -71,6 +72,9 @@ def create_app() -> FastAPI:
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_import_bytes=settings.max_import_bytes,
+    )
+    app.add_middleware(
+        ConcurrencyLimitMiddleware, limit=request_limit(pool_capacity=2 * settings.database_pool_size)
     )
     app.add_middleware(RequestContextMiddleware)
     return app
