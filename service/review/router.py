@@ -40,12 +40,12 @@ def _json_ld(request: Request, content: dict[str, Any]) -> JSONResponse:
 @router.patch("/claims/{claim_id}")
 def update_claim(
     claim_id: int,
-    body: ClaimPatch,
+    key: ReviewKey,  # first: a missing or weak key is 401/403 before If-Match is asked for
     if_match: IfMatch,
+    body: ClaimPatch,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    key: ReviewKey,
 ) -> ClaimOut:
     """Change status, assignee, priority, tags or dismiss_reason; If-Match must carry the current ETag."""
     claim = review.update(
@@ -58,12 +58,12 @@ def update_claim(
 @router.post("/claims/{claim_id}/reviews", status_code=201)
 def add_review(
     claim_id: int,
-    body: ReviewIn,
+    key: ReviewKey,
     if_match: IfMatch,
+    body: ReviewIn,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    key: ReviewKey,
 ) -> ReviewResult:
     """Give the claim a verdict; by default it moves to `reviewed` (through `in_review` when `new`)."""
     claim, stored = review.add_review(
