@@ -132,7 +132,7 @@ def update(
 ) -> Claim:
     """Change status, assignee, priority, tags or dismiss reason, if still at `expected_etag`."""
     claim = claims.get(session=session, claim_id=claim_id)
-    _check_etag(session, claim, expected_etag)
+    _check_etag(claim, expected_etag)
     sent = patch.model_fields_set
     if not sent:
         raise InvalidInput("Send at least one field to change.", details={"field": "body"})
@@ -214,7 +214,7 @@ def add_review(
 ) -> tuple[Claim, Review]:
     """Store a review and give its verdict and summary to the claim, moving it (by default) to `reviewed`."""
     claim = claims.get(session=session, claim_id=claim_id)
-    _check_etag(session, claim, expected_etag)
+    _check_etag(claim, expected_etag)
     verdict = RatingScale.from_settings(settings).check(review_in.verdict)
     _check_evidence(session, review_in.evidence)
     current = Status(claim.status)
@@ -335,7 +335,7 @@ def _record(now: datetime, **event: Any) -> None:
     claims.record_event(**event).at = now
 
 
-def _check_etag(session: Session, claim: Claim, expected_etag: str) -> None:
+def _check_etag(claim: Claim, expected_etag: str) -> None:
     if expected_etag != claims.etag(claim):
         raise _stale(claim)
 
