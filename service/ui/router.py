@@ -763,6 +763,14 @@ def format_moment(moment: Any) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def format_day_and_time(moment: Any) -> str:
+    """'26 Nov 06:52' for a table cell (the full moment is in the title)."""
+    if moment is None:
+        return ""
+    return as_utc(moment).strftime("%d %b %H:%M")
+
+
 templates.env.filters["moment"] = format_moment
+templates.env.filters["day_and_time"] = format_day_and_time
 templates.env.filters["label"] = lambda value: str(value or "").replace("_", " ")
 templates.env.filters["json_script"] = json_script
