@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -230,9 +229,9 @@ def test_journey_submit_link_evidence_verdict_publish(server: str, open_page: Op
     page.get_by_role("button", name="Copy").click()
     expect(page.locator(".copy-status")).not_to_be_empty()
     expect(page.locator(".timeline")).to_contain_text("evidence passage")
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
-    page.screenshot(path=str(docs / "claim-page.png"), full_page=True)
+    if os.environ.get("CLAIMCHECK_UPDATE_DOCS_SCREENSHOT") == "1":
+        # The README's picture of the claim page; refreshed on request, not on every run.
+        page.screenshot(path=str(ROOT / "docs" / "claim-page.png"), full_page=True)
 
 
 def test_journey_two_reviewers_conflict_and_the_second_keeps_their_text(
@@ -337,7 +336,3 @@ def test_journey_csv_upload_with_bad_rows(server: str, open_page: OpenPage, tmp_
     lines = page.locator("table.bad-rows tbody tr td:first-child").all_inner_texts()
     assert lines == ["3", "4", "5"]
     expect(page.get_by_role("link", name="Download bad rows as CSV")).to_be_visible()
-
-
-def test_chromium_is_the_one_debian_ships() -> None:
-    assert shutil.which("chromium") == CHROMIUM or Path(CHROMIUM).exists()
