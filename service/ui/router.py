@@ -30,7 +30,15 @@ from service.articles import service as articles
 from service.articles.schemas import ArticleIn
 from service.auth.service import Permission, authorize
 from service.db import as_utc
-from service.errors import Conflict, DomainError, Forbidden, InvalidInput, StaleVersion, Unauthenticated
+from service.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    StaleVersion,
+    Unauthenticated,
+)
 from service.imports import jobs
 from service.imports.parse import detect_format
 from service.imports.schemas import ImportJobOut
@@ -207,6 +215,8 @@ def sign_in(
         raise Forbidden("The sign-in form is out of date: reload the page and retry.")
     try:
         _user, raw_token = sessions.create(session=session, raw_key=api_key, hours=settings.ui_session_hours)
+        # A new sign-in replaces whatever session this browser held before.
+        sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
     except Unauthenticated:
         return _sign_in_form(
             request,
@@ -224,7 +234,7 @@ def sign_in(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    response.delete_cookie(sessions.SIGN_IN_COOKIE, path="/ui")
+    response.delete_cookie(sessions.SIGN_IN_COOKIE, path="/ui", httponly=True, samesite="strict")
     return response
 
 
@@ -233,7 +243,7 @@ def sign_out(request: Request, session: SessionDep, _user: DeskWriterDep) -> Res
     """End the session on the server and forget the cookie."""
     sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
     response = RedirectResponse("/ui", status_code=303)
-    response.delete_cookie(sessions.SESSION_COOKIE, path="/ui")
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/ui", httponly=True, samesite="strict")
     return response
 
 
@@ -362,17 +372,28 @@ def submit_article(
             if isinstance(exc, ValidationError)
             else ["published date: use YYYY-MM-DD"]
         )
-        listed = articles.get_all(session=session, after_id=None, limit=QUEUE_PAGE_SIZE)
-        return render(
-            request,
-            "articles.html",
-            page_context(user, articles=listed, next_cursor=None, typed=typed, errors=errors),
-            status_code=FORM_RESHOWN,
+        return _article_form_again(request, session, user, typed=typed, errors=errors)
+    try:
+        article, _claims = articles.submit(
+            session=session, article_in=article_in, actor=user.actor, settings=settings
         )
-    article, _claims = articles.submit(
-        session=session, article_in=article_in, actor=user.actor, settings=settings
-    )
+    except (InvalidInput, PayloadTooLarge) as exc:
+        session.rollback()
+        return _article_form_again(request, session, user, typed=typed, errors=[exc.message])
     return RedirectResponse(f"/ui/articles/{article.id}", status_code=303)
+
+
+def _article_form_again(
+    request: Request, session: Session, user: DeskUser, *, typed: dict[str, str], errors: list[str]
+) -> Response:
+    """The submit form with what was typed and why it was not accepted."""
+    listed = articles.get_all(session=session, after_id=None, limit=QUEUE_PAGE_SIZE)
+    return render(
+        request,
+        "articles.html",
+        page_context(user, articles=listed, next_cursor=None, typed=typed, errors=errors),
+        status_code=FORM_RESHOWN,
+    )
 
 
 @router.get("/articles/{article_id}")

@@ -343,3 +343,30 @@ def test_publish_button_is_offered_only_to_admins_when_the_deployment_says_so(
     finally:
         get_engine().dispose()
         reset_process_caches()
+
+
+def test_an_article_over_the_size_limit_comes_back_with_the_typed_fields(
+    configure: Callable[..., None],
+) -> None:
+    from service.main import create_app
+    from tests.conftest import ADMIN_KEY, reset_process_caches
+
+    configure(SEMANTIC="off", MAX_ARTICLE_CHARS="100")
+    try:
+        with TestClient(create_app()) as client:
+            csrf = sign_in(client, ADMIN_KEY)
+            response = client.post(
+                "/ui/articles",
+                data={"csrf_token": csrf, "title": "Too long", "body": "Prices rose. " * 20, "url": ""},
+            )
+            assert response.status_code == 200
+            assert "The article was not submitted" in response.text and "the limit is 100" in response.text
+            assert 'value="Too long"' in response.text and "Prices rose. Prices rose." in response.text
+            undated = client.post(
+                "/ui/articles",
+                data={"csrf_token": csrf, "title": "Dated", "body": "Prices rose.", "published_at": "26/11"},
+            )
+            assert "published date: use YYYY-MM-DD" in undated.text
+    finally:
+        get_engine().dispose()
+        reset_process_caches()
