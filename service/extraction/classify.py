@@ -231,7 +231,7 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool) -> Cue | None:
         if lower == "going" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
             return Cue("prediction", f"prediction: '{_verb_phrase(token)}'")
         if lower in MODALS and token.tag_ == "MD":
-            if lower == "can" and has_anchor:
+            if (lower == "can" and has_anchor) or _describes_proposal(token):
                 continue
             return Cue("opinion", f"opinion: modal '{_verb_phrase(token)}'")
         if lower in EVALUATIVE_ADJECTIVES and token.pos_ in ("ADJ", "VERB") and token.dep_ != "compound":
@@ -251,6 +251,26 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool) -> Cue | None:
         if lower == "yes" and token.i == token.sent.start:
             return Cue("rhetoric", "rhetoric: conversational 'Yes'")
     return None
+
+
+# "The new stadium would host ...", "the scheme would cost ...": 'would' states what a proposal
+# contains, which the proposal's documents can confirm; it is not the paper's speculation.
+PROPOSAL_NOUNS = frozenset(
+    {"plan", "plans", "proposal", "scheme", "deal", "bill", "project", "programme", "program", "policy"}
+)
+PROPOSAL_MODIFIERS = frozenset({"new", "proposed", "planned"})
+
+
+def _describes_proposal(modal: Token) -> bool:
+    """'would' + verb (not 'would have', not 'would be') whose subject is a proposal or a planned thing."""
+    if modal.lower_ != "would" or modal.i + 1 >= len(modal.doc) or modal.nbor(1).lower_ in ("have", "be"):
+        return False
+    subject = next((c for c in modal.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return False
+    return subject.lower_ in PROPOSAL_NOUNS or any(
+        c.lower_ in PROPOSAL_MODIFIERS for c in subject.children if c.dep_ == "amod"
+    )
 
 
 def copula_cue(head: Token, tokens: list[Token], *, has_anchor: bool) -> Cue | None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from service.extraction.pronouns import PronounResolver
+
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 POSSESSIVES = frozenset({"his", "her", "hers"})
 ROLE_NOUNS = frozenset(
@@ -96,6 +98,7 @@ class ArticleContext:
 
     people: dict[str, Person] = field(default_factory=dict)
     last_person: Person | None = None
+    things: PronounResolver = field(default_factory=lambda: PronounResolver(ROLE_NOUNS))
 
     def canonical(self, name: str) -> str:
         """'Putin' -> 'Vladimir Putin' once the full name has appeared; titles and "'s" dropped."""

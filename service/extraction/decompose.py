@@ -7,6 +7,7 @@ subordinate clause ("a dangerous gaffe ... when he implied X" -> "he implied X")
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -18,7 +19,7 @@ from service.extraction.classify import (
     copula_cue,
     find_cue,
 )
-from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext
+from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext, Person
 from service.extraction.enumerations import find_enumeration
 from service.extraction.result import ClaimKind
 
@@ -183,6 +184,32 @@ def _role_tokens(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.i not in dropped]
 
 
+def _pairs_name_with_role(appos: Token) -> bool:
+    """'Ofgem, the energy regulator' or 'the health secretary, Victoria Atkins': a name beside a noun."""
+    if appos.dep_ != "appos":
+        return False
+    kinds = {appos.pos_, appos.head.pos_}
+    return kinds == {"PROPN", "NOUN"}
+
+
+def _appositive_pairs(sent: Span) -> list[tuple[list[Token], list[Token]]]:
+    """(name, role) token lists for each appositive that pairs a name with a role noun phrase.
+
+    "Its owner, the American investor Daniel Kessler" nests: Kessler is both the investor and the owner."""
+    pairs = []
+    for token in sent:
+        if token.dep_ != "appos" or any(c.dep_ == "conj" for c in token.children):
+            continue
+        head = token.head
+        if head.pos_ == "PROPN" and token.pos_ == "NOUN":
+            pairs.append((_name_tokens(head), _role_tokens(token)))
+        elif token.pos_ == "PROPN" and head.pos_ == "NOUN":
+            pairs.append((_name_tokens(token), _role_tokens(head)))
+            if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+                pairs.append((_name_tokens(token), _role_tokens(head.head)))
+    return pairs
+
+
 def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], skip: set[int]) -> str:
     """Token texts joined with their own spacing, pronouns and role phrases replaced by names."""
     pieces: list[str] = []
@@ -231,6 +258,7 @@ class SentenceDecomposer:
     def __init__(self, ctx: ArticleContext) -> None:
         self.ctx = ctx
         self._resolved: dict[int, str] = {}
+        self._named: set[int] = set()  # tokens resolved to a person, a checkable anchor in itself
         self._skip: set[int] = set()
 
     def decompose(self, sent: Span) -> SentenceOutcome:
@@ -279,6 +307,8 @@ class SentenceDecomposer:
                 self._resolved[token.i] = resolved
             elif token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ROLE_NOUNS:
                 self._resolve_role_subject(token)
+        self._named = set(self._resolved)
+        self._resolved.update(self.ctx.things.resolve(sent, self._resolved))
 
     def _resolve_role_subject(self, head: Token) -> None:
         phrase = _role_tokens(head)
@@ -295,49 +325,45 @@ class SentenceDecomposer:
     # -- appositives -----------------------------------------------------------------------------
 
     def _role_claims(self, sent: Span) -> list[ClaimDraft]:
-        drafts: list[ClaimDraft] = []
-        for token in sent:
-            if token.dep_ != "appos" or any(c.dep_ == "conj" for c in token.children):
-                continue
-            head = token.head
-            if head.pos_ == "PROPN" and token.pos_ == "NOUN":
-                name, role = _name_tokens(head), _role_tokens(token)
-            elif token.pos_ == "PROPN" and head.pos_ == "NOUN":
-                name, role = _name_tokens(token), _role_tokens(head)
-            else:
-                continue
-            if not any(t.lower_ in ROLE_NOUNS or t.pos_ == "NOUN" for t in role):
-                continue
-            name_text = self.ctx.canonical(" ".join(t.text for t in name))
-            role_text = _render(role, self.ctx, self._resolved, self._skip).rstrip(".")
-            if not role_text:
-                continue
-            if role[0].pos_ not in ("PROPN", "PRON") and role[0].i not in self._resolved:
-                role_text = role_text[0].lower() + role_text[1:]
-            if role[0].pos_ not in ("DET", "PRON") and role[0].tag_ != "PRP$" and role[0].dep_ != "poss":
-                role_text = "the " + role_text
-            if name_text in self.ctx.people:
-                holder = None
-                possessor = next((t for t in role if t.lower_ in POSSESSIVES), None)
-                if possessor is not None and self.ctx.last_person is not None:
-                    holder_name = self._resolved.get(possessor.i, "").removesuffix("'s")
-                    holder = self.ctx.people.get(holder_name)
-                self.ctx.give_role(self.ctx.people[name_text], role_text, holder)
-            if token.pos_ == "PROPN" and head.dep_ in _SUBJECT_DEPS:
-                # "Her deputy, Tom Haskins, told ..." -> the claim names Tom Haskins.
-                self._resolved[role[0].i] = name_text
-                self._skip.update(t.i for t in role[1:])
-            first = min(name[0].i, role[0].i)
-            last = max(name[-1].i, role[-1].i)
-            drafts.append(
-                ClaimDraft(
-                    f"{name_text} is {role_text}.",
-                    sent.doc[first].idx,
-                    sent.doc[last].idx + len(sent.doc[last].text),
-                    "role",
-                )
-            )
+        drafts = []
+        for name, role in _appositive_pairs(sent):
+            draft = self._role_claim(sent, name, role)
+            if draft is not None:
+                drafts.append(draft)
         return drafts
+
+    def _role_claim(self, sent: Span, name: list[Token], role: list[Token]) -> ClaimDraft | None:
+        """'Antony Blinken, the US secretary of state' -> 'Antony Blinken is the US secretary of state.'"""
+        if not any(t.lower_ in ROLE_NOUNS or t.pos_ == "NOUN" for t in role):
+            return None
+        name_text = self.ctx.canonical(" ".join(t.text for t in name))
+        role_text = _render(role, self.ctx, self._resolved, self._skip).rstrip(".")
+        if not role_text:
+            return None
+        if role[0].i in self._resolved:
+            role_text = self._resolved[role[0].i][:1] + role_text[1:]  # "the club's owner", as resolved
+        elif role[0].pos_ not in ("PROPN", "PRON"):
+            role_text = role_text[0].lower() + role_text[1:]
+        if role[0].pos_ not in ("DET", "PRON") and role[0].tag_ != "PRP$" and role[0].dep_ != "poss":
+            role_text = "the " + role_text
+        if name_text in self.ctx.people:
+            self.ctx.give_role(self.ctx.people[name_text], role_text, self._role_holder(role))
+        role_head = next(t for t in role if t.head.i not in {r.i for r in role} or t.head == t)
+        if name[-1].dep_ == "appos" and role_head.dep_ in _SUBJECT_DEPS:
+            # "Her deputy, Tom Haskins, told ..." -> the claim names Tom Haskins.
+            self._resolved[role[0].i] = name_text
+            self._skip.update(t.i for t in role[1:])
+        first = min(name[0].i, role[0].i)
+        last = max(name[-1].i, role[-1].i)
+        end = sent.doc[last].idx + len(sent.doc[last].text)
+        return ClaimDraft(f"{name_text} is {role_text}.", sent.doc[first].idx, end, "role")
+
+    def _role_holder(self, role: list[Token]) -> Person | None:
+        """Whose role it is in 'his opposite number': lets the office pass from holder to counterpart."""
+        possessor = next((t for t in role if t.lower_ in POSSESSIVES), None)
+        if possessor is None or self.ctx.last_person is None:
+            return None
+        return self.ctx.people.get(self._resolved.get(possessor.i, "").removesuffix("'s"))
 
     # -- clauses -----------------------------------------------------------------------------------
 
@@ -420,10 +446,15 @@ class SentenceDecomposer:
 
     @staticmethod
     def _appos_tokens(sent: Span) -> set[int]:
-        """Appositives (not lists) and the commas that fence them: they become role claims instead."""
+        """Name-role appositives and the commas that fence them: they become role claims instead.
+
+        Other appositives stay in the clause: "The club ..., unveiled plans for ..." misparsed as
+        'plans' in apposition to 'club' still carries the sentence's fact."""
         fenced: set[int] = set()
         for appos in sent:
             if appos.dep_ != "appos" or any(c.dep_ == "conj" for c in appos.children):
+                continue
+            if not any(_pairs_name_with_role(t) for t in appos.subtree):
                 continue
             inner = [t.i for t in appos.subtree]
             fenced.update(inner)
@@ -477,10 +508,15 @@ class SentenceDecomposer:
         tokens = clause.tokens
         content = [t for t in tokens if not t.is_punct]
         has_subject = any(c.dep_ in _SUBJECT_DEPS for c in clause.head.children) or clause.subject
-        if len(content) < 3 or not (has_subject or any(t.pos_ in ("VERB", "AUX") for t in content)):
+        # A head with a direct object is a verb whatever the tagger says ("stadium cost about £1 billion").
+        verbal = any(t.pos_ in ("VERB", "AUX") for t in content) or any(
+            c.dep_ == "dobj" for c in clause.head.children
+        )
+        if len(content) < 3 or not (has_subject or verbal):
             return None, Cue("opinion", "fragment: no verb") if content else None
         reported = self._reported(tokens)
-        has_anchor = any(t.ent_type_ or t.like_num for t in tokens)
+        # An inherited subject anchors too: "X's stadium cost £1bn and was paid for by the club".
+        has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject])
         inside = {t.i for t in tokens}
         for child in clause.head.children:
             # "... attracted no bids, because the price was set too low": the explanation is the
@@ -509,17 +545,22 @@ class SentenceDecomposer:
         return self._draft(clause.subject, tokens), None
 
     def _checkable_without_anchor(self, clause: _Clause, tokens: list[Token]) -> bool:
-        """'The western democracies have stated ...', 'The auction attracted no bids' stay claims;
-        'The opposition has its own problems' and 'It was defeated' do not."""
-        if any(t.i in self._resolved for t in tokens):
-            return True
-        head = clause.head
-        if head.lower_ in REPORTING_VERBS:
-            return True
-        subjects = [c for c in head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
+        """Whether a clause with no number, date or name still says something a checker can look up.
+
+        'The western democracies have stated ...', 'The auction attracted no bids' and 'The new stadium
+        would host football, rugby league, concerts and conferences' stay claims; 'The opposition has
+        its own problems' and 'It was defeated' do not."""
+        if any(t.i in self._named for t in tokens):
+            return True  # a pronoun resolved to a person names someone
+        if find_enumeration(tokens):
+            return True  # each listed item can be checked on its own
+        if clause.head.lower_ in REPORTING_VERBS:
+            return True  # who said what is on the record
+        subjects = [c for c in clause.head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
         if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
-            return False
-        return head.tag_ == "VBD"
+            return False  # an unresolved 'it' or 'there': nothing to look up
+        # A past event happened or did not; a present-tense generality is usually the paper's view.
+        return clause.head.tag_ == "VBD"
 
     def _draft(self, subject: list[Token], tokens: list[Token]) -> ClaimDraft | None:
         while tokens and (
@@ -543,71 +584,85 @@ class SentenceDecomposer:
 
     def _salvage(self, clause: _Clause) -> list[ClaimDraft]:
         """Factual subordinate clauses of an opinion clause: 'when he implied X', 'where Moscow has ...'."""
-        drafts: list[ClaimDraft] = []
+        drafts: list[ClaimDraft | None] = []
         for token in clause.tokens:
-            sub_tokens: list[Token] = []
-            subject: list[Token] = []
-            children = {c.lower_ for c in token.children if c.dep_ in ("advmod", "mark")}
-            if token.dep_ == "advcl" and "when" in children:
-                sub_tokens = [t for t in token.subtree if not (t.head == token and t.lower_ == "when")]
-                dates = [t for t in token.head.children if t.ent_type_ == "DATE" and t.i < token.i]
-                if dates:
-                    date_tokens = list(dates[0].subtree)
-                    date_text = " ".join(t.text for t in date_tokens)
-                    verb_end = token.i
-                    draft = self._draft([], sub_tokens)
-                    if draft is not None:
-                        verb_word = token.text
-                        draft.text = draft.text.replace(
-                            f" {verb_word} ", f" {verb_word} {date_text} that ", 1
-                        )
-                        drafts.append(draft)
-                        del verb_end
-                    continue
-            elif token.dep_ == "relcl" and ("where" in children or self._non_restrictive(token)):
-                if not any(t.ent_type_ or t.like_num for t in token.subtree):
-                    continue
-                rel = [
-                    t
-                    for t in token.subtree
-                    if not (t.head == token and t.lower_ in ("where", "which", "who"))
-                ]
-                own_subject = any(
-                    c.dep_ in _SUBJECT_DEPS and c.lower_ not in ("which", "who", "that")
-                    for c in token.children
-                )
-                noun = token.head
-                head_np = [
-                    t for t in noun.subtree if t.i < token.i and t.i not in {x.i for x in token.subtree}
-                ]
-                head_np = [t for t in head_np if not t.is_punct or t.i < head_np[-1].i]
-                if "where" in children and own_subject:
-                    sub_tokens = rel
-                    draft = self._draft([], sub_tokens)
-                    if draft is not None and head_np:
-                        place = _render(head_np, self.ctx, self._resolved, self._skip).rstrip(".")
-                        if head_np[0].pos_ == "DET":
-                            place = place[0].lower() + place[1:]
-                        draft.text = draft.text.rstrip(".") + " (at " + place + ")."
-                        drafts.append(draft)
-                    continue
-                subject, sub_tokens = head_np, rel
-            else:
-                continue
-            reported = self._reported(sub_tokens)
-            own = [t for t in subject + sub_tokens if t.i not in reported]
-            has_anchor = any(t.ent_type_ or t.like_num for t in sub_tokens)
-            if find_cue(own, has_anchor=has_anchor) is not None:
-                continue
-            draft = self._draft(subject, sub_tokens)
-            if draft is not None:
-                drafts.append(draft)
-        return drafts
+            markers = {c.lower_ for c in token.children if c.dep_ in ("advmod", "mark")}
+            if token.dep_ == "advcl" and "when" in markers:
+                drafts.append(self._salvage_when(token))
+            elif token.dep_ == "relcl" and "where" in markers:
+                drafts.append(self._salvage_where(token))
+            elif token.dep_ == "relcl" and self._non_restrictive(token):
+                drafts.append(self._salvage_relative(token))
+        return [d for d in drafts if d is not None]
+
+    def _salvage_when(self, verb: Token) -> ClaimDraft | None:
+        """'He made a dangerous gaffe last week when he implied X' -> 'He implied last week that X'.
+
+        The main clause's date belongs to the event the 'when' clause describes, so it moves there."""
+        tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ == "when")]
+        draft = self._checked_draft([], tokens)
+        date = next((t for t in verb.head.children if t.ent_type_ == "DATE" and t.i < verb.i), None)
+        if draft is None or date is None:
+            return draft
+        date_text = " ".join(t.text for t in date.subtree)
+        bare_complement = any(
+            c.dep_ == "ccomp" and not any(m.dep_ == "mark" for m in c.children) for c in verb.children
+        )
+        moved = f" {verb.text} {date_text}{' that' if bare_complement else ''} "
+        draft.text = draft.text.replace(f" {verb.text} ", moved, 1)
+        return draft
+
+    def _salvage_where(self, verb: Token) -> ClaimDraft | None:
+        """'..., where Moscow has stationed troops' -> 'Moscow has stationed troops (at <the place>).'"""
+        if not _anchored(verb.subtree):
+            return None
+        own_subject = any(
+            c.dep_ in _SUBJECT_DEPS and c.lower_ not in ("which", "who", "that") for c in verb.children
+        )
+        place = self._antecedent_phrase(verb)
+        if not own_subject or not place:
+            return None
+        tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ == "where")]
+        draft = self._draft([], tokens)
+        if draft is None:
+            return None
+        place_text = _render(place, self.ctx, self._resolved, self._skip).rstrip(".")
+        if place[0].pos_ == "DET":
+            place_text = place_text[0].lower() + place_text[1:]
+        draft.text = draft.text.rstrip(".") + " (at " + place_text + ")."
+        return draft
+
+    def _salvage_relative(self, verb: Token) -> ClaimDraft | None:
+        """'the club, which has played at Mill Lane since 1898, ...' -> 'The club has played at ...'."""
+        if not _anchored(verb.subtree):
+            return None
+        tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ in ("where", "which", "who"))]
+        return self._checked_draft(self._antecedent_phrase(verb), tokens)
+
+    @staticmethod
+    def _antecedent_phrase(relcl: Token) -> list[Token]:
+        """The noun phrase a relative clause hangs on, without the clause and trailing commas."""
+        inside = {t.i for t in relcl.subtree}
+        phrase = [t for t in relcl.head.subtree if t.i < relcl.i and t.i not in inside]
+        return [t for t in phrase if not t.is_punct or t.i < phrase[-1].i]
+
+    def _checked_draft(self, subject: list[Token], tokens: list[Token]) -> ClaimDraft | None:
+        """A draft from a salvaged clause, unless its own (unreported) words carry an opinion cue."""
+        reported = self._reported(tokens)
+        own = [t for t in subject + tokens if t.i not in reported]
+        if find_cue(own, has_anchor=_anchored(tokens)) is not None:
+            return None
+        return self._draft(subject, tokens)
 
     @staticmethod
     def _non_restrictive(relcl: Token) -> bool:
         first = min(t.i for t in relcl.subtree)
         return first > 0 and relcl.doc[first - 1].text == ","
+
+
+def _anchored(tokens: Iterable[Token]) -> bool:
+    """A number, date or name: something a checker can look up."""
+    return any(t.ent_type_ or t.like_num for t in tokens)
 
 
 def _kind(tokens: list[Token], items: list[tuple[int, int]]) -> ClaimKind:

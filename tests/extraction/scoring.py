@@ -97,4 +97,10 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
     )
 
 
-EDITORIALS = ("editorial_ukraine", "editorial_budget", "editorial_energy")
+EDITORIALS = (
+    "editorial_ukraine",
+    "editorial_budget",
+    "editorial_energy",
+    "editorial_measles",
+    "editorial_stadium",
+)

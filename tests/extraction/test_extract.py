@@ -122,3 +122,41 @@ def test_odd_input_never_crashes_and_quotes_stay_exact(body: str) -> None:
 def test_extract_is_deterministic() -> None:
     body, _ = annotated("editorial_energy")
     assert extract(body) == extract(body)
+
+
+def _texts(body: str) -> list[str]:
+    return [c.text for c in extract(body).claims]
+
+
+def test_pronouns_for_things_resolve_to_the_salient_subject() -> None:
+    assert "Sergei Lavrov agreed to continue the talks this week." in _claims_about(
+        "editorial_ukraine", "continue"
+    )
+    assert _claims_about("editorial_measles", "1,602 of measles cases in England")
+    assert _claims_about("editorial_stadium", "The gasworks site was sold to the council in 2015")
+    assert _claims_about("editorial_stadium", "The club made a loss of £22 million")
+    assert "Tom Okafor is the Riverside Supporters' Trust's chair." in _claims_about(
+        "editorial_stadium", "Okafor"
+    )
+    # 'their' in the second clause is not the councils (a clause's own subject is never its possessive).
+    assert _claims_about("editorial_measles", "Councils cut health visitors' budgets")
+
+
+def test_pronouns_stay_when_the_antecedent_is_unclear() -> None:
+    # Reported clause: 'it' is the stadium, two sentences back, not the owner or the club.
+    assert "Daniel Kessler says it will open in 2029." in _claims_about("editorial_stadium", "2029")
+    # Dummy 'it' and a person-role subject are not antecedents.
+    texts = _texts(
+        "The health secretary, Victoria Atkins, told MPs in March that 4,000 nurses were hired. "
+        "It is striking that 1,200 of them left by June."
+    )
+    assert not any("the health secretary is" in t.lower() for t in texts)
+    # A singular pronoun never takes a plural antecedent.
+    texts = _texts("Three hospitals closed wards in 2023. It cost £4 million.")
+    assert "It cost £4 million." in texts
+
+
+def test_nested_appositive_names_both_roles() -> None:
+    roles = _claims_about("editorial_stadium", "Daniel Kessler is")
+    assert "Daniel Kessler is the club's owner." in roles
+    assert "Daniel Kessler is the American investor." in roles
