@@ -13,6 +13,9 @@ from service.extraction.nlp import get_nlp
 # spaCy's default max_length is 1,000,000 chars; memory grows with doc length, so long paragraphs
 # are cut into chunks at sentence-looking boundaries first.
 MAX_CHUNK_CHARS = 20_000
+# Chunks parsed per batch: big enough to keep spaCy's batched matrix work efficient, small enough
+# that a long body's parses do not pile up in memory before they are used.
+PIPE_BATCH = 64
 _LINE = re.compile(r"[^\n]+")
 _CHUNK_BREAK = re.compile(r"[.!?…][\"'”’)]*\s+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)]*$")
@@ -55,15 +58,16 @@ def _looks_like_heading(line: str) -> bool:
     return len(line.split()) <= 16 and not _TERMINAL.search(line.rstrip())
 
 
-def segment(text: str) -> list[Sentence]:
-    """The sentences of `text` in order; `text[s.start:s.end] == s.span.text` for each."""
-    chunks = list(_chunks(text))
-    sentences: list[Sentence] = []
+def segment(text: str) -> Iterator[Sentence]:
+    """The sentences of `text` in order; `text[s.start:s.end] == s.span.text` for each.
+
+    A generator over one `nlp.pipe` stream: each chunk's parse is dropped once its sentences have been
+    used, so a 1 MB body never holds every Doc at once."""
     nlp = get_nlp()
-    for (offset, chunk), doc in zip(chunks, nlp.pipe(c for _, c in chunks), strict=True):
-        spans = [s for s in doc.sents if s.text.strip()]
-        heading = _looks_like_heading(chunk)
-        for span in spans:
-            start = offset + span.start_char
-            sentences.append(Sentence(span, offset, start, start + len(span.text), heading))
-    return sentences
+    chunks = ((chunk, offset) for offset, chunk in _chunks(text))
+    for doc, offset in nlp.pipe(chunks, as_tuples=True, batch_size=PIPE_BATCH):
+        heading = _looks_like_heading(doc.text)
+        for span in doc.sents:
+            if span.text.strip():
+                start = offset + span.start_char
+                yield Sentence(span, offset, start, start + len(span.text), heading)
