@@ -8,7 +8,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import PayloadTooLarge
 
-IMPORT_PATH_PREFIX = "/v1/imports"
+# Bulk uploads, through the API or the review desk, get the larger import limit.
+IMPORT_PATH_PREFIXES = ("/v1/imports", "/ui/imports")
 
 
 class BodySizeLimitMiddleware:
@@ -24,7 +25,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = self.max_import_bytes if path.startswith(IMPORT_PATH_PREFIX) else self.max_body_bytes
+        limit = self.max_import_bytes if path.startswith(IMPORT_PATH_PREFIXES) else self.max_body_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_413(send, limit)

@@ -660,7 +660,7 @@ def imports_page(request: Request, session: SessionDep, settings: SettingsDep, u
     return render(
         request,
         "imports.html",
-        page_context(user, jobs=listed, error=None, max_upload_bytes=settings.max_body_bytes),
+        page_context(user, jobs=listed, error=None, max_upload_bytes=settings.max_import_bytes),
     )
 
 
@@ -696,7 +696,7 @@ def upload_import(
         return render(
             request,
             "imports.html",
-            page_context(user, jobs=listed, error=str(exc), max_upload_bytes=settings.max_body_bytes),
+            page_context(user, jobs=listed, error=str(exc), max_upload_bytes=settings.max_import_bytes),
             status_code=FORM_RESHOWN,
         )
     job, _created = jobs.create(
