@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 
 from sqlalchemy import select as columns_select
 from sqlalchemy import text
@@ -37,45 +38,106 @@ class CandidatePassage:
     published_at: datetime | None
 
 
+def _fts5_quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
 def fts5_match_expression(terms: Sequence[str]) -> str:
     """An FTS5 query that ORs the terms, each a quoted string so no user text is FTS syntax.
 
     >>> fts5_match_expression(['NATO', 'NEAR', 'a"b'])
     '"NATO" OR "NEAR" OR "a""b"'
     """
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms if term.strip()]
+    quoted = [_fts5_quoted(term) for term in terms if term.strip()]
     return " OR ".join(quoted[:MAX_QUERY_TERMS])
 
 
-def _candidate_ids_sqlite(session: Session, terms: Sequence[str], limit: int) -> list[int]:
-    expression = fts5_match_expression(terms)
+def fts5_pairs_expression(key_terms: Sequence[str]) -> str:
+    """An FTS5 query for passages holding at least two of the key terms (quoted, as above).
+
+    >>> fts5_pairs_expression(['romania', 'bulgaria', 'nato'])
+    '("romania" AND "bulgaria") OR ("romania" AND "nato") OR ("bulgaria" AND "nato")'
+    """
+    usable = [term for term in key_terms if term.strip()]
+    return " OR ".join(
+        f"({_fts5_quoted(first)} AND {_fts5_quoted(second)})" for first, second in combinations(usable, 2)
+    )
+
+
+def _sqlite_search(session: Session, expression: str, limit: int) -> list[tuple[int, str]]:
     if not expression:
         return []
     # FTS5 rank is bm25(), lower-is-better, so ascending order puts the best first.
     rows = session.execute(
-        text("SELECT rowid FROM passage_fts WHERE passage_fts MATCH :expression ORDER BY rank LIMIT :limit"),
+        text(
+            "SELECT rowid, text FROM passage_fts WHERE passage_fts MATCH :expression "
+            "ORDER BY rank LIMIT :limit"
+        ),
         {"expression": expression, "limit": limit},
     )
-    return [row[0] for row in rows]
+    return [(row[0], row[1]) for row in rows]
 
 
-def _candidate_ids_postgres(session: Session, terms: Sequence[str], limit: int) -> list[int]:
-    usable = [term for term in terms if term.strip()][:MAX_QUERY_TERMS]
-    if not usable:
+def _postgres_search(session: Session, groups: Sequence[Sequence[str]], limit: int) -> list[tuple[int, str]]:
+    """Passages matching any group, where a group matches when all its terms do (ANDs ORed)."""
+    parameters: dict[str, object] = {"limit": limit}
+    ored = []
+    for group in groups:
+        anded = []
+        for term in group:
+            name = f"term{len(parameters)}"
+            parameters[name] = term
+            # plainto_tsquery: stop words drop out and nothing in the term is query syntax.
+            anded.append(f"plainto_tsquery('english'::regconfig, :{name})")
+        ored.append("(" + " && ".join(anded) + ")")
+    if not ored:
         return []
-    parameters: dict[str, object] = {f"term{i}": term for i, term in enumerate(usable)}
-    # Each term is its own plainto_tsquery (stop words drop out, nothing is syntax), ORed with ||.
-    query = " || ".join(f"plainto_tsquery('english'::regconfig, :term{i})" for i in range(len(usable)))
-    parameters["limit"] = limit
     rows = session.execute(
         text(
-            f"SELECT passage.id FROM passage, ({'SELECT ' + query + ' AS q'}) AS search "
+            f"SELECT passage.id, passage.text FROM passage, (SELECT {' || '.join(ored)} AS q) AS search "
             "WHERE passage.search_vector @@ search.q "
             "ORDER BY ts_rank(passage.search_vector, search.q) DESC, passage.id LIMIT :limit"
         ),
         parameters,
     )
-    return [row[0] for row in rows]
+    return [(row[0], row[1]) for row in rows]
+
+
+def _search(session: Session, groups: Sequence[Sequence[str]], limit: int) -> list[tuple[int, str]]:
+    if session.get_bind().dialect.name == "sqlite":
+        expression = " OR ".join(
+            "(" + " AND ".join(_fts5_quoted(term) for term in group) + ")"
+            if len(group) > 1
+            else _fts5_quoted(group[0])
+            for group in groups
+        )
+        return _sqlite_search(session, expression, limit)
+    return _postgres_search(session, groups, limit)
+
+
+def candidate_texts(
+    *, session: Session, terms: Sequence[str], key_terms: Sequence[str] = (), limit: int
+) -> list[tuple[int, str]]:
+    """Up to `limit` (passage id, text) pairs, best database rank (bm25 / ts_rank) first.
+
+    First the passages holding two or more of `key_terms` (a claim's item, entity and number
+    words): an OR of every term matches a large share of a big library, and ranking all of those
+    cost most of a query's time. Any room left is filled from passages matching any of `terms`.
+    Only ids and texts: the re-ranker reads hundreds of candidates, the evidence list shows ten.
+    """
+    usable_keys = [term for term in dict.fromkeys(key_terms) if term.strip()]
+    found: list[tuple[int, str]] = []
+    if len(usable_keys) >= 2:
+        found = _search(session, list(combinations(usable_keys, 2)), limit)
+    if len(found) < limit:
+        seen = {passage_id for passage_id, _text in found}
+        usable = [(term,) for term in dict.fromkeys(terms) if term.strip()][:MAX_QUERY_TERMS]
+        found.extend(
+            (passage_id, passage_text)
+            for passage_id, passage_text in _search(session, usable, limit)
+            if passage_id not in seen
+        )
+    return found[:limit]
 
 
 def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[CandidatePassage]:
@@ -103,9 +165,6 @@ def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[Cand
 
 
 def candidate_passages(*, session: Session, terms: Sequence[str], limit: int) -> list[CandidatePassage]:
-    """Up to `limit` passages matching any of `terms`, best database rank (bm25 / ts_rank) first."""
-    if session.get_bind().dialect.name == "sqlite":
-        ids = _candidate_ids_sqlite(session, terms, limit)
-    else:
-        ids = _candidate_ids_postgres(session, terms, limit)
-    return passages_by_id(session=session, passage_ids=ids)
+    """Up to `limit` passages matching any of `terms`, with their sources, best database rank first."""
+    found = candidate_texts(session=session, terms=terms, limit=limit)
+    return passages_by_id(session=session, passage_ids=[passage_id for passage_id, _text in found])

@@ -28,9 +28,11 @@ from service.linking.schemas import (
 )
 from service.metrics import LINKING_SECONDS
 
-# How many database candidates the re-ranker sees: enough to keep the exhaustive top-10
-# (see bench/evidence_search.py), few enough that rapidfuzz stays a few milliseconds.
-CANDIDATE_POOL = 200
+# How many database candidates a cheap estimate narrows to RERANK_POOL for the full rapidfuzz
+# scorer: enough to keep the exhaustive top-10 (see bench/evidence_search.py), few enough that
+# the re-ranking stays a few milliseconds.
+CANDIDATE_POOL = 400
+RERANK_POOL = 60
 
 
 def _as_datetime(moment: datetime | date | None) -> datetime | None:
@@ -124,6 +126,67 @@ def upsert_source(*, session: Session, source_in: SourceIn) -> tuple[Source, boo
     return source, False
 
 
+def upsert_sources(*, session: Session, sources_in: Sequence[SourceIn]) -> list[tuple[int, bool]]:
+    """Store a batch of sources as `upsert_source` would, in a few statements; does not commit.
+
+    Returns (source id, created) per input. New urls are inserted together (one statement for the
+    sources, one for all their passages); a url already stored, or repeated in the batch, goes
+    through `upsert_source`. Several round trips per source were what bounded a bulk import on
+    PostgreSQL, not the database's own work.
+    """
+    urls = [source_in.url for source_in in sources_in]
+    stored = set(session.execute(select(Source.url).where(col(Source.url).in_(urls))).scalars())
+    fresh: dict[str, SourceIn] = {}
+    for source_in in sources_in:
+        if source_in.url not in stored and source_in.url not in fresh:
+            fresh[source_in.url] = source_in
+    ids: dict[str, int] = {}
+    if fresh:
+        now = utcnow()
+        rows = session.execute(
+            insert(Source).returning(col(Source.id), col(Source.url), sort_by_parameter_order=True),
+            [
+                {
+                    "url": source_in.url,
+                    "title": source_in.title,
+                    "publisher": source_in.publisher,
+                    "published_at": _as_datetime(source_in.published_at),
+                    "text": source_in.text,
+                    "external_id": source_in.external_id,
+                    "language": source_in.language,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for source_in in fresh.values()
+            ],
+        )
+        ids = {url: source_id for source_id, url in rows}
+        passages = [
+            {
+                "source_id": ids[url],
+                "position": piece.position,
+                "span_start": piece.start,
+                "span_end": piece.end,
+                "text": piece.text,
+            }
+            for url, source_in in fresh.items()
+            for piece in split_passages(source_in.text)
+        ]
+        if passages:
+            session.execute(insert(Passage), passages)
+    results: list[tuple[int, bool]] = []
+    inserted = set(ids)
+    for source_in in sources_in:
+        if source_in.url in inserted:
+            inserted.discard(source_in.url)
+            results.append((ids[source_in.url], True))
+        else:
+            source, created = upsert_source(session=session, source_in=source_in)
+            assert source.id is not None
+            results.append((source.id, created))
+    return results
+
+
 def create(*, session: Session, source_in: SourceIn) -> tuple[Source, bool]:
     """Store one source (or update the one with its url) and commit; returns (source, created)."""
     source, created = upsert_source(session=session, source_in=source_in)
@@ -202,7 +265,6 @@ def _ranked(
     session: Session, query: rank.EvidenceQuery, limit: int, links: dict[int, EvidenceLink]
 ) -> list[EvidenceOut]:
     started = time.perf_counter()
-    candidates = index.candidate_passages(session=session, terms=query.search_terms, limit=CANDIDATE_POOL)
     rejected = {passage_id for passage_id, row in links.items() if row.relation == Relation.irrelevant}
     pinned_ids = [passage_id for passage_id in links if passage_id not in rejected]
     pinned = index.passages_by_id(session=session, passage_ids=pinned_ids)
@@ -211,10 +273,26 @@ def _ranked(
     pinned_scored.sort(key=lambda scored: links[scored.candidate.passage_id].id or 0)
     results = [_evidence_out(query, scored, links[scored.candidate.passage_id]) for scored in pinned_scored]
     skip = rejected | set(pinned_ids)
-    for scored in rank.rank(query, [c for c in candidates if c.passage_id not in skip]):
-        if len(results) >= limit:
-            break
-        results.append(_evidence_out(query, scored, None))
+    pool = [
+        (passage_id, passage_text)
+        for passage_id, passage_text in index.candidate_texts(
+            session=session, terms=query.search_terms, key_terms=query.key_terms, limit=CANDIDATE_POOL
+        )
+        if passage_id not in skip
+    ]
+    # A cheap estimate narrows the pool; the final order is score_passage's, as in the exhaustive baseline.
+    best = rank.rank_texts(query, rank.shortlist(query, pool, keep=max(RERANK_POOL, limit)))
+    best = best[: max(0, limit - len(results))]
+    shown = {
+        candidate.passage_id: candidate
+        for candidate in index.passages_by_id(
+            session=session, passage_ids=[passage_id for passage_id, _score in best]
+        )
+    }
+    for passage_id, score in best:
+        if passage_id in shown:
+            scored = rank.ScoredPassage(shown[passage_id], score.score, score.matched_items)
+            results.append(_evidence_out(query, scored, None))
     LINKING_SECONDS.observe(time.perf_counter() - started)
     return results[:limit]
 
