@@ -184,6 +184,21 @@ def _role_tokens(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.i not in dropped]
 
 
+def _stranded_objects(heads: list[Token]) -> dict[int, list[Token]]:
+    """Objects the parser hung on the first of two coordinated verbs but that follow the second.
+
+    "pledged to double onshore wind and to quadruple offshore wind": 'offshore wind' comes out as a
+    second object of 'double'; English puts an object after its verb, so it is 'quadruple''s."""
+    stranded: dict[int, list[Token]] = {}
+    for head in heads:
+        if head.dep_ != "conj" or any(c.dep_ == "dobj" for c in head.children):
+            continue
+        later = [c for c in head.head.children if c.dep_ == "dobj" and c.i > head.i]
+        if later:
+            stranded[head.i] = list(later[0].subtree)
+    return stranded
+
+
 def _pairs_name_with_role(appos: Token) -> bool:
     """'Ofgem, the energy regulator' or 'the health secretary, Victoria Atkins': a name beside a noun."""
     if appos.dep_ != "appos":
@@ -403,9 +418,10 @@ class SentenceDecomposer:
                     heads.append((token, None))
         clause_heads = {h.i for h, _ in heads}
         fenced = self._appos_tokens(sent)
+        stranded = _stranded_objects([h for h, _ in heads])
         clauses: list[_Clause] = []
         for head, donor in heads:
-            excluded: set[int] = set()
+            excluded: set[int] = {t.i for i, obj in stranded.items() if i != head.i for t in obj}
             for other, _ in heads:
                 if other.i != head.i and other.i in {t.i for t in head.subtree}:
                     excluded.update(t.i for t in other.subtree)
@@ -418,7 +434,8 @@ class SentenceDecomposer:
                         excluded.add(left)
                         left -= 1
             excluded.update(fenced)
-            tokens = sorted((t for t in head.subtree if t.i not in excluded), key=lambda t: t.i)
+            tokens = [t for t in head.subtree if t.i not in excluded] + stranded.get(head.i, [])
+            tokens.sort(key=lambda t: t.i)
             prefix: list[Token] = []
             if head.dep_ == "conj" and self._own_complement(head):
                 # "pledges that A and that B": B's clause keeps the words before the first 'that'.
