@@ -23,10 +23,15 @@ MakeClaim = Callable[..., int]
 def make_claim(client: TestClient) -> MakeClaim:
     """Store a claim (and optionally its tags) in the app's database; returns its id."""
 
-    def make(text: str = "Unemployment fell to 3.9% in 2023.", tags: tuple[str, ...] = (), **fields: Any) -> int:
+    def make(
+        text: str = "Unemployment fell to 3.9% in 2023.", tags: tuple[str, ...] = (), **fields: Any
+    ) -> int:
         with Session(get_engine()) as session:
             claim = Claim(
-                text=text, text_normalized=normalize_claim_text(text), text_hash=claim_text_hash(text), **fields
+                text=text,
+                text_normalized=normalize_claim_text(text),
+                text_hash=claim_text_hash(text),
+                **fields,
             )
             session.add(claim)
             session.flush()
