@@ -15,6 +15,7 @@ from sqlmodel import Session
 from service.auth import service as auth
 from service.auth.models import Role
 from service.db import get_engine, migrate
+from service.imports.models import ImportJob
 from service.settings import get_settings
 
 app = typer.Typer(help="claimcheck: checkable claims from news articles.", no_args_is_help=True)
@@ -93,6 +94,126 @@ def extract(
     published = date.fromisoformat(published_at) if published_at else None
     result = extract_claims(text, published_at=published)
     typer.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
+
+
+import_app = typer.Typer(help="Bulk import claims or reference sources from a file.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -> None:
+    """Store the file as a durable job, then run it here with a progress bar (a server's worker may help)."""
+    import time
+
+    from service.imports import jobs
+    from service.imports.parse import detect_format
+    from service.imports.worker import new_worker_id
+
+    suffix_formats = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "claimreview"}
+    upload_format = detect_format(None, fmt or suffix_formats.get(file.suffix.lower(), "ndjson"))
+    settings = get_settings()
+    migrate(settings.database_url)
+    engine = get_engine()
+    with file.open("rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) or 1
+    with Session(engine) as session:
+        job, _ = jobs.create(
+            session=session,
+            kind=kind,
+            fmt=upload_format,
+            on_duplicate=on_duplicate,
+            idempotency_key=None,
+            actor=None,
+        )
+        assert job.id is not None
+        job_id = job.id
+        with file.open("rb") as handle:
+            jobs.store_upload(
+                session=session, job_id=job_id, chunks=iter(lambda: handle.read(jobs.CHUNK_BYTES), b"")
+            )
+    worker_id = new_worker_id()
+    started = time.perf_counter()
+    with typer.progressbar(length=lines, label=f"import {job_id}") as bar:
+        shown = 0
+
+        def advance(current: ImportJob) -> None:
+            nonlocal shown
+            bar.update(current.processed - shown)
+            shown = current.processed
+
+        with Session(engine) as session:
+            mine = jobs.claim_next(session=session, worker_id=worker_id, job_id=job_id)
+        if mine is not None:
+            jobs.run(engine=engine, job_id=job_id, worker_id=worker_id, settings=settings, on_batch=advance)
+        while True:  # another worker took it: follow its progress
+            with Session(engine) as session:
+                current = jobs.get(session=session, job_id=job_id)
+            advance(current)
+            if current.status in ("done", "failed"):
+                break
+            time.sleep(0.5)
+    elapsed = time.perf_counter() - started
+    summary = {
+        "id": current.id,
+        "status": current.status,
+        "processed": current.processed,
+        "created": current.created,
+        "updated": current.updated,
+        "duplicates": current.duplicates,
+        "failed": current.failed,
+        "rows_per_second": round(current.processed / elapsed, 1) if elapsed else None,
+        "first_errors": current.errors[:10],
+    }
+    typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    if current.status != "done":
+        raise typer.Exit(1)
+
+
+@import_app.command("claims")
+def import_claims_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON, CSV or ClaimReview JSON.")
+    ],
+    format: Annotated[
+        str | None, typer.Option(help="ndjson, csv or claimreview (default: by suffix).")
+    ] = None,
+    on_duplicate: Annotated[str, typer.Option(help="skip (default) or keep.")] = "skip",
+) -> None:
+    """Import checked claims from a file, with a progress bar."""
+    if on_duplicate not in ("skip", "keep"):
+        raise typer.BadParameter("skip or keep", param_hint="--on-duplicate")
+    _import_file(file, kind="claims", fmt=format, on_duplicate=on_duplicate)
+
+
+@import_app.command("sources")
+def import_sources_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON or CSV.")],
+    format: Annotated[str | None, typer.Option(help="ndjson or csv (default: by suffix).")] = None,
+) -> None:
+    """Import reference sources from a file (the same url again updates the source)."""
+    _import_file(file, kind="sources", fmt=format, on_duplicate="keep")
+
+
+@app.command()
+def worker(
+    stale_seconds: Annotated[
+        float, typer.Option(help="Take over running jobs whose heartbeat is older than this.")
+    ] = 60.0,
+) -> None:
+    """Run an import worker until interrupted (start several beside PostgreSQL; they share the queue)."""
+    import signal
+
+    from service.imports.worker import ImportWorker
+
+    settings = get_settings()
+    if settings.migrate_on_start:
+        migrate(settings.database_url)
+    import_worker = ImportWorker(engine=get_engine(), settings=settings, stale_seconds=stale_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: import_worker.stop(timeout=0))
+    typer.echo(f"import worker {import_worker.worker_id} started", err=True)
+    try:
+        import_worker.run_forever()
+    except KeyboardInterrupt:
+        import_worker.stop(timeout=0)
 
 
 @app.command()

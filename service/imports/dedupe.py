@@ -8,9 +8,11 @@ from rapidfuzz import fuzz
 from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
-from service.imports.index import candidate_claims
+from service.imports.index import document_frequencies, near_duplicate_candidates, query_terms
 
 FUZZY_CANDIDATES = 5
+# Word frequencies barely move during one import; past this many cached words, start afresh.
+MAX_CACHED_TERMS = 500_000
 
 
 def existing_by_hash(*, session: Session, hashes: Sequence[str]) -> dict[str, int]:
@@ -27,18 +29,21 @@ def existing_by_hash(*, session: Session, hashes: Sequence[str]) -> dict[str, in
     return found
 
 
-def fuzzy_duplicate(*, session: Session, text_normalized: str, threshold: float) -> int | None:
+def fuzzy_duplicate(
+    *, session: Session, text_normalized: str, threshold: float, frequencies: dict[str, int] | None = None
+) -> int | None:
     """The stored claim whose text this one repeats (token_set_ratio >= threshold), if any.
 
     Candidates come from the database index, so only a handful of texts are compared.
     """
-    candidates = candidate_claims(session=session, text_normalized=text_normalized, limit=FUZZY_CANDIDATES)
-    if not candidates:
+    ids = near_duplicate_candidates(
+        session=session, text_normalized=text_normalized, limit=FUZZY_CANDIDATES, frequencies=frequencies
+    )
+    if not ids:
         return None
-    ids = [claim_id for claim_id, _ in candidates]
     texts = dict(session.exec(select(Claim.id, Claim.text_normalized).where(col(Claim.id).in_(ids))).all())
     best_id, best_score = None, threshold
-    for claim_id in ids:
+    for claim_id in sorted(ids):
         stored = texts.get(claim_id)
         if stored is None:
             continue
@@ -48,20 +53,48 @@ def fuzzy_duplicate(*, session: Session, text_normalized: str, threshold: float)
         if longer and shorter / longer < 0.6:
             continue
         score = fuzz.token_set_ratio(text_normalized, stored)
-        if score >= best_score:
+        if score > best_score or (score == best_score and best_id is None):
             best_id, best_score = claim_id, score
     return best_id
 
 
 def find_duplicates(
-    *, session: Session, texts_normalized: Sequence[str], hashes: Sequence[str], threshold: float
+    *,
+    session: Session,
+    texts_normalized: Sequence[str],
+    hashes: Sequence[str],
+    threshold: float,
+    frequency_cache: dict[str, int] | None = None,
 ) -> list[int | None]:
-    """For each text, the stored claim it duplicates (exact hash, then fuzzy), or None."""
+    """For each text, the stored claim it duplicates (exact hash, then fuzzy), or None.
+
+    `frequency_cache` carries word frequencies from batch to batch of one import.
+    """
     exact = existing_by_hash(session=session, hashes=hashes)
+    cache = frequency_cache if frequency_cache is not None else {}
+    unseen = {
+        term
+        for text_normalized, text_hash in zip(texts_normalized, hashes, strict=True)
+        if text_hash not in exact
+        for term in query_terms(text_normalized)
+        if term not in cache
+    }
+    if len(cache) + len(unseen) > MAX_CACHED_TERMS:
+        cache.clear()
+    cache.update(document_frequencies(session=session, terms=unseen))
     found: list[int | None] = []
     for text_normalized, text_hash in zip(texts_normalized, hashes, strict=True):
         duplicate = exact.get(text_hash)
         if duplicate is None:
-            duplicate = fuzzy_duplicate(session=session, text_normalized=text_normalized, threshold=threshold)
+            duplicate = fuzzy_duplicate(
+                session=session,
+                text_normalized=text_normalized,
+                threshold=threshold,
+                frequencies=cache or None,
+            )
         found.append(duplicate)
+    # Words new to the database arrive with this batch: later batches must not think no claim has them.
+    for term in unseen:
+        if cache.get(term) == 0:
+            cache[term] = 1
     return found

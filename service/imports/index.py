@@ -1,14 +1,19 @@
 """Candidate search over claims inside the database: SQLite FTS5, PostgreSQL tsvector GIN.
 
-Both matching and duplicate detection ask this for a few hundred candidates, then re-rank them in Python.
+Matching and duplicate detection ask this for candidates, then re-rank them in Python. On SQLite the
+query keeps only the query's rarest words (document frequencies from an fts5vocab view): an OR over
+every word would score most of a 100k-claim table for each query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-# Words too common to narrow a search; leaving them out keeps OR-queries fast on 100k+ claims.
+# Words too common to narrow a search.
 _STOPWORD_LINES = (
     "a about above after again against all am an and any are as at be because been before being below",
     "between both but by can could did do does doing down during each few for from further had has",
@@ -19,7 +24,17 @@ _STOPWORD_LINES = (
     "why will with would you your yours yourself yourselves s t don says said will also via amp rt",
 )
 STOPWORDS = frozenset(word for line in _STOPWORD_LINES for word in line.split(" "))
-MAX_QUERY_TERMS = 24
+MAX_QUERY_TERMS = 32
+MATCH_TERMS = 10
+DUPLICATE_TERMS = 3
+
+CREATE_VOCABULARY = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claim_fts_vocab USING fts5vocab(main, claim_fts, row)"
+)
+
+CREATE_VOCABULARY = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claim_fts_vocab USING fts5vocab(main, claim_fts, row)"
+)
 
 # Must match the expression of the ix_claim_search index (migration 0003) exactly, or PostgreSQL
 # will not use the index.
@@ -28,33 +43,87 @@ POSTGRES_VECTOR = (
 )
 
 
+def _prefer_index(session: Session) -> None:
+    """Use the GIN index even when statistics are stale: a table that grew during an import still looks
+    empty to the planner, and a sequential scan re-computing every tsvector per query is quadratic."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+
+
 def query_terms(text_normalized: str) -> list[str]:
-    """Distinct content words of normalised text, longest (rarest, roughly) first."""
+    """Distinct content words of normalised text, in order of appearance."""
     seen: dict[str, None] = {}
     for word in text_normalized.split():
         if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
             seen.setdefault(word, None)
-    return sorted(seen, key=len, reverse=True)[:MAX_QUERY_TERMS]
+    return list(seen)[:MAX_QUERY_TERMS]
 
 
-def candidate_claims(*, session: Session, text_normalized: str, limit: int) -> list[tuple[int, float]]:
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def document_frequencies(*, session: Session, terms: Iterable[str]) -> dict[str, int]:
+    """How many claims contain each word (SQLite only; an empty dict elsewhere)."""
+    wanted = sorted(set(terms))
+    if not wanted or not _is_sqlite(session):
+        return {}
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        placeholders = ", ".join(f":t{n}" for n in range(len(part)))
+        statement = text(f"SELECT term, doc FROM temp.claim_fts_vocab WHERE term IN ({placeholders})")
+        parameters = {f"t{n}": term for n, term in enumerate(part)}
+        try:
+            rows = session.execute(statement, parameters).all()
+        except OperationalError:
+            # The vocabulary view is per connection (a TEMP table): make it once, then ask again.
+            session.execute(text(CREATE_VOCABULARY))
+            rows = session.execute(statement, parameters).all()
+        found.update({str(term): int(doc) for term, doc in rows})
+    return {term: found.get(term, 0) for term in wanted}
+
+
+def rarest(terms: list[str], frequencies: dict[str, int], count: int) -> list[str]:
+    """The `count` rarest words that some claim contains (all words, in order, without frequencies)."""
+    if not frequencies:
+        return terms[:count] if count < len(terms) else terms
+    present = [term for term in terms if frequencies.get(term, 0) > 0]
+    return sorted(present, key=lambda term: frequencies[term])[:count]
+
+
+def _quoted(term: str) -> str:
+    # Each word quoted: FTS5 would read bare words like AND/NOT/NEAR as operators.
+    return f'"{term}"'
+
+
+def candidate_claims(
+    *,
+    session: Session,
+    text_normalized: str,
+    limit: int,
+    frequencies: dict[str, int] | None = None,
+) -> list[tuple[int, float]]:
     """(claim id, lexical relevance, higher is better) for claims sharing words with the text, best first."""
     terms = query_terms(text_normalized)
     if not terms:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        # Each term quoted: FTS5 would read bare words like AND/NOT/NEAR as operators.
-        match = " OR ".join(f'"{term}"' for term in terms)
+    if _is_sqlite(session):
+        if frequencies is None:
+            frequencies = document_frequencies(session=session, terms=terms)
+        chosen = rarest(terms, frequencies, MATCH_TERMS)
+        if not chosen:
+            return []
         # bm25() is lower-is-better, so sort ascending and negate for the caller.
         rows = session.execute(
             text(
                 "SELECT rowid, bm25(claim_fts, 1.0, 0.6) AS relevance FROM claim_fts "
                 "WHERE claim_fts MATCH :match ORDER BY relevance LIMIT :limit"
             ),
-            {"match": match, "limit": limit},
+            {"match": " OR ".join(_quoted(term) for term in chosen), "limit": limit},
         )
         return [(int(claim_id), -float(relevance)) for claim_id, relevance in rows]
     query = " | ".join(term.replace("'", "") for term in terms if term.replace("'", ""))
+    _prefer_index(session)
     rows = session.execute(
         text(
             f"SELECT id, ts_rank_cd({POSTGRES_VECTOR}, to_tsquery('simple', :query), 1) AS relevance "
@@ -64,3 +133,46 @@ def candidate_claims(*, session: Session, text_normalized: str, limit: int) -> l
         {"query": query, "limit": limit},
     )
     return [(int(claim_id), float(relevance)) for claim_id, relevance in rows]
+
+
+def near_duplicate_candidates(
+    *, session: Session, text_normalized: str, limit: int, frequencies: dict[str, int] | None = None
+) -> list[int]:
+    """Claims holding at least two of the text's three rarest words: where near-duplicates must be."""
+    terms = query_terms(text_normalized)
+    if not terms:
+        return []
+    if not _is_sqlite(session):
+        # No cheap word frequencies here: the longest words stand in for the rarest.
+        chosen = sorted((term.replace("'", "") for term in terms), key=len, reverse=True)[:DUPLICATE_TERMS]
+        chosen = [term for term in chosen if term]
+        if not chosen:
+            return []
+        pairs = (
+            [f"{a} & {b}" for n, a in enumerate(chosen) for b in chosen[n + 1 :]]
+            if len(chosen) > 1
+            else chosen
+        )
+        _prefer_index(session)
+        rows = session.execute(
+            text(
+                f"SELECT id FROM claim WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
+            ),
+            {"query": " | ".join(f"({pair})" for pair in pairs), "limit": limit},
+        )
+        return [int(claim_id) for (claim_id,) in rows]
+    if frequencies is None:
+        frequencies = document_frequencies(session=session, terms=terms)
+    chosen = rarest(terms, frequencies, DUPLICATE_TERMS)
+    if not chosen:
+        return []
+    if len(chosen) < 3:
+        match = " AND ".join(_quoted(term) for term in chosen)
+    else:
+        first, second, third = (_quoted(term) for term in chosen)
+        match = f"({first} AND {second}) OR ({first} AND {third}) OR ({second} AND {third})"
+    rows = session.execute(
+        text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match ORDER BY rank LIMIT :limit"),
+        {"match": match, "limit": limit},
+    )
+    return [int(claim_id) for (claim_id,) in rows]

@@ -154,8 +154,14 @@ def store_upload(
     return close_upload(session=session, job_id=job_id, upload_bytes=total)
 
 
-def claim_next(*, session: Session, worker_id: str, stale_seconds: float = STALE_AFTER_SECONDS) -> int | None:
-    """Take the oldest queued job, or a running one whose worker stopped sending heartbeats."""
+def claim_next(
+    *,
+    session: Session,
+    worker_id: str,
+    stale_seconds: float = STALE_AFTER_SECONDS,
+    job_id: int | None = None,
+) -> int | None:
+    """Take the oldest queued job (or this one), or a running one whose worker stopped sending heartbeats."""
     now = utcnow()
     _fail_abandoned_uploads(session=session, now=now)
     claimable = or_(
@@ -166,13 +172,16 @@ def claim_next(*, session: Session, worker_id: str, stale_seconds: float = STALE
         ),
     )
     query = select(ImportJob.id).where(claimable).order_by(col(ImportJob.id)).limit(1)
+    if job_id is not None:
+        query = query.where(col(ImportJob.id) == job_id)
     if session.get_bind().dialect.name == "postgresql":
         # Several `claimcheck worker` processes: each skips rows another is taking right now.
         query = query.with_for_update(skip_locked=True)
-    job_id = session.exec(query).first()
-    if job_id is None:
+    found = session.exec(query).first()
+    if found is None:
         session.rollback()
         return None
+    job_id = found
     # The condition is repeated so that, on SQLite where there is no row lock, only one worker wins.
     result = session.execute(
         update(ImportJob)
@@ -229,7 +238,7 @@ class _Progress:
     errors: list[dict[str, Any]]
     next_line: int
     errors_changed: bool = False
-    pending_errors: list[dict[str, Any]] = field(default_factory=list)
+    term_frequencies: dict[str, int] = field(default_factory=dict)
 
     def fail(self, line: int, message: str) -> None:
         self.failed += 1
@@ -445,7 +454,11 @@ def _store_claims(
     normalized = [normalize_claim_text(row.text) for row in valid]
     hashes = [claim_text_hash(row.text) for row in valid]
     duplicate_of = dedupe.find_duplicates(
-        session=session, texts_normalized=normalized, hashes=hashes, threshold=settings.duplicate_threshold
+        session=session,
+        texts_normalized=normalized,
+        hashes=hashes,
+        threshold=settings.duplicate_threshold,
+        frequency_cache=progress.term_frequencies,
     )
     # Rows repeating an earlier row of the same batch: index of that row.
     first_in_batch: dict[str, int] = {}
