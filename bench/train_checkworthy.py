@@ -1,0 +1,286 @@
+"""Train the check-worthiness scorer, cross-validate it against a TF-IDF baseline, write the artefact.
+
+Data: ../shared/data/claimbuster/train.json (ClaimBuster, Arslan et al. 2020, CC BY 4.0).
+
+    .venv/bin/python bench/train_checkworthy.py
+
+Measured 2026-11-26 (about 13 min on a heavily shared 2-core machine; parsing cached):
+
+    5-fold CV (positive class)           precision    recall      F1   F1 sd
+      baseline: tf-idf + LR, defaults        0.847     0.498   0.626   0.027
+      baseline: + balanced, tuned thr.       0.686     0.731   0.706   0.018
+      ours                                   0.771     0.778   0.774   0.018
+    balanced held-out (399+399)          precision    recall      F1
+      baseline: tf-idf + LR, defaults        0.922     0.474   0.626
+      baseline: + balanced, tuned thr.       0.879     0.692   0.774
+      ours                                   0.909     0.774   0.836
+    wrote service/extraction/checkworthy_model.json (2.15 MB), margin threshold -0.304
+
+Ours = word 1-2grams, char_wb 2-5grams, POS-tag 1-3grams, entity-typed word 2-3grams, entity
+labels, cue terms and dependency terms (one sublinear TF-IDF block each, see CHANNELS) + class-balanced
+LogisticRegression(C=8); thresholds are tuned for F1 by an inner 3-fold CV on each training fold only.
+The issue's target (CV F1 > 0.78) is NOT met: 0.774. Baselines: neither plain variant reproduces the
+issue's 0.73 here (0.626 with sklearn defaults, 0.706 class-balanced with a tuned threshold).
+
+Needs scikit-learn (dev dependency); the artefact it writes is scored without it by
+service/extraction/checkworthy.py. Parsed features are cached in /tmp, keyed on the data and the
+feature code, so re-runs skip the ~60 s of spaCy parsing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service.extraction import checkworthy  # noqa: E402
+from service.extraction.nlp import get_nlp  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "claimbuster" / "train.json"
+SEED = 13
+FOLDS = 5
+
+# Channel -> (weight of the channel's L2-normalised block, min_df). Chosen by CV F1 on this data.
+CHANNELS: dict[str, tuple[float, int]] = {
+    "word": (1.0, 2),
+    "char": (1.0, 3),
+    "pos": (0.6, 3),
+    "shape": (0.6, 3),
+    "ent": (0.5, 1),
+    "cue": (0.6, 1),
+    "syntax": (0.6, 2),
+}
+C = 8.0
+
+Terms = dict[str, list[str]]
+
+
+def load_sentences() -> tuple[list[str], np.ndarray]:
+    rows = json.loads(DATA.read_text(encoding="utf-8"))
+    return [row["text"] for row in rows], np.array([row["label"] for row in rows], dtype=int)
+
+
+def parsed_terms(texts: list[str]) -> list[Terms]:
+    """sentence_terms for every text, cached on disk by a hash of the texts and the feature code."""
+    key = hashlib.sha256()
+    key.update(Path(checkworthy.__file__).read_bytes())
+    key.update("\x00".join(texts).encode())
+    cache = Path("/tmp") / f"claimcheck_checkworthy_terms_{key.hexdigest()[:16]}.json"
+    if cache.exists():
+        cached: list[Terms] = json.loads(cache.read_text())
+        return cached
+    started = time.perf_counter()
+    terms = [checkworthy.sentence_terms(doc) for doc in get_nlp().pipe(texts, batch_size=256)]
+    print(f"parsed {len(texts)} sentences in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    cache.write_text(json.dumps(terms))
+    return terms
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+@dataclass
+class ChannelFeatures:
+    """One TfidfVectorizer per channel, fitted on training rows only; blocks scaled and stacked."""
+
+    vectorizers: dict[str, TfidfVectorizer]
+
+    @classmethod
+    def fit(cls, rows: list[Terms]) -> ChannelFeatures:
+        vectorizers = {}
+        for name, (_, min_df) in CHANNELS.items():
+            vectorizer = TfidfVectorizer(
+                analyzer=_identity, sublinear_tf=True, min_df=min_df, dtype=np.float64
+            )
+            vectorizer.fit([row[name] for row in rows])
+            vectorizers[name] = vectorizer
+        return cls(vectorizers)
+
+    def transform(self, rows: list[Terms]) -> sp.csr_matrix:
+        blocks = [
+            self.vectorizers[name].transform([row[name] for row in rows]) * scale
+            for name, (scale, _) in CHANNELS.items()
+        ]
+        return sp.hstack(blocks, format="csr")
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000)
+
+
+def best_f1_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The decision threshold that maximises positive-class F1 on these (held-in) scores."""
+    order = np.argsort(-scores)
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    true_pos = np.cumsum(sorted_labels)
+    predicted = np.arange(1, len(scores) + 1)
+    f1 = 2 * true_pos / (predicted + sorted_labels.sum())
+    best = int(np.argmax(f1))
+    # Midway to the next score, so the threshold does not sit exactly on a training example.
+    following = sorted_scores[best + 1] if best + 1 < len(scores) else sorted_scores[best] - 1.0
+    return float((sorted_scores[best] + following) / 2)
+
+
+@dataclass
+class Fitted:
+    predict_margin: Callable[[list[int]], np.ndarray]
+    threshold: float
+    parts: tuple[Any, ...]
+
+
+Fitter = Callable[[list[int]], Fitted]
+
+
+def ours(rows: list[Terms], labels: np.ndarray) -> Fitter:
+    """Channel TF-IDF blocks + class-balanced logistic regression."""
+
+    def fit(train: list[int]) -> Fitted:
+        features = ChannelFeatures.fit([rows[i] for i in train])
+        model = _classifier().fit(features.transform([rows[i] for i in train]), labels[train])
+        return Fitted(
+            predict_margin=lambda idx: model.decision_function(features.transform([rows[i] for i in idx])),
+            threshold=0.0,
+            parts=(features, model),
+        )
+
+    return fit
+
+
+def baseline(texts: list[str], labels: np.ndarray, class_weight: str | None) -> Fitter:
+    """Plain word TF-IDF (sklearn defaults) + LogisticRegression (defaults, optionally class-balanced)."""
+
+    def fit(train: list[int]) -> Fitted:
+        vectorizer = TfidfVectorizer()
+        model = LogisticRegression(class_weight=class_weight, max_iter=2000).fit(
+            vectorizer.fit_transform([texts[i] for i in train]), labels[train]
+        )
+        return Fitted(
+            predict_margin=lambda idx: model.decision_function(vectorizer.transform([texts[i] for i in idx])),
+            threshold=0.0,
+            parts=(vectorizer, model),
+        )
+
+    return fit
+
+
+def with_tuned_threshold(fit: Fitter, labels: np.ndarray) -> Fitter:
+    """Fit on `train`, with the F1-optimal threshold from an inner 3-fold CV on `train` only."""
+
+    def fit_tuned(train: list[int]) -> Fitted:
+        inner_scores = np.zeros(len(train))
+        train_arr = np.array(train)
+        inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=SEED)
+        for fit_idx, eval_idx in inner.split(train_arr, labels[train_arr]):
+            inner_scores[eval_idx] = fit(train_arr[fit_idx].tolist()).predict_margin(
+                train_arr[eval_idx].tolist()
+            )
+        fitted = fit(train)
+        fitted.threshold = best_f1_threshold(inner_scores, labels[train_arr])
+        return fitted
+
+    return fit_tuned
+
+
+def prf(fitted: Fitted, idx: list[int], labels: np.ndarray) -> tuple[float, float, float]:
+    predicted = (fitted.predict_margin(idx) >= fitted.threshold).astype(int)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        labels[idx], predicted, average="binary", zero_division=0.0
+    )
+    return float(precision), float(recall), float(f1)
+
+
+def export(features: ChannelFeatures, model: LogisticRegression, threshold: float, path: Path) -> None:
+    """Write everything checkworthy.py needs: per channel {term: [idf, weight]}, scale, bias, threshold."""
+    weights = model.coef_.ravel()
+    offset = 0
+    channels = {}
+    for name, (scale, _) in CHANNELS.items():
+        vectorizer = features.vectorizers[name]
+        vocabulary = vectorizer.vocabulary_
+        terms = {
+            term: [round(float(vectorizer.idf_[col]), 6), round(float(weights[offset + col]), 6)]
+            for term, col in sorted(vocabulary.items())
+        }
+        offset += len(vocabulary)
+        channels[name] = {"scale": scale, "terms": terms}
+    artefact = {
+        "about": "check-worthiness model trained by bench/train_checkworthy.py on ClaimBuster "
+        "(Arslan et al. 2020, CC BY 4.0); scored by service/extraction/checkworthy.py",
+        "bias": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 6),
+        "channels": channels,
+    }
+    path.write_text(json.dumps(artefact, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-export", action="store_true", help="measure only; do not rewrite the artefact")
+    args = parser.parse_args()
+
+    texts, labels = load_sentences()
+    rows = parsed_terms(texts)
+    everything = list(range(len(texts)))
+    print(
+        f"{len(texts)} sentences, {labels.mean():.1%} check-worthy; stratified {FOLDS}-fold CV, seed {SEED}"
+    )
+
+    candidates: dict[str, Fitter] = {
+        "baseline: tf-idf + LR, defaults": baseline(texts, labels, None),
+        "baseline: + balanced, tuned thr.": with_tuned_threshold(baseline(texts, labels, "balanced"), labels),
+        "ours": with_tuned_threshold(ours(rows, labels), labels),
+    }
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in candidates}
+    for train_idx, test_idx in folds.split(texts, labels):
+        for name, fit in candidates.items():
+            results[name].append(prf(fit(train_idx.tolist()), test_idx.tolist(), labels))
+    print(f"{'5-fold CV (positive class)':<36}{'precision':>10}{'recall':>10}{'F1':>8}{'F1 sd':>8}")
+    for name, scores in results.items():
+        p, r, f = np.mean(scores, axis=0)
+        sd = np.std([s[2] for s in scores])
+        print(f"  {name:<34}{p:>10.3f}{r:>10.3f}{f:>8.3f}{sd:>8.3f}")
+
+    # Balanced held-out: 20% stratified hold-out, negatives subsampled to the number of positives.
+    train_idx, held_idx = train_test_split(everything, test_size=0.2, stratify=labels, random_state=SEED)
+    rng = np.random.default_rng(SEED)
+    held_pos = [i for i in held_idx if labels[i] == 1]
+    held_neg = rng.choice([i for i in held_idx if labels[i] == 0], size=len(held_pos), replace=False).tolist()
+    title = f"balanced held-out ({len(held_pos)}+{len(held_neg)})"
+    print(f"{title:<36}{'precision':>10}{'recall':>10}{'F1':>8}")
+    for name, fit in candidates.items():
+        p, r, f = prf(fit(train_idx), held_pos + held_neg, labels)
+        print(f"  {name:<34}{p:>10.3f}{r:>10.3f}{f:>8.3f}")
+
+    if args.no_export:
+        return
+    final = candidates["ours"](everything)
+    features, model = final.parts
+    export(features, model, final.threshold, checkworthy.MODEL_PATH)
+    size = checkworthy.MODEL_PATH.stat().st_size
+    in_sample = f1_score(labels, final.predict_margin(everything) >= final.threshold)
+    print(
+        f"wrote {checkworthy.MODEL_PATH.relative_to(ROOT)} ({size / 1e6:.2f} MB), margin threshold "
+        f"{final.threshold:.3f}, training-set F1 {in_sample:.3f} (optimistic, for sanity only)"
+    )
+
+
+if __name__ == "__main__":
+    main()
