@@ -87,10 +87,12 @@ class FakeOpenAI:
         *,
         responder: Callable[[Recorded], Reply] | None = None,
         reject_json_schema: bool = False,
+        schema_rejection_status: int = 400,
     ) -> None:
         self.script = list(script or [])
         self.responder = responder
         self.reject_json_schema = reject_json_schema
+        self.schema_rejection_status = schema_rejection_status
         self.requests: list[Recorded] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -118,7 +120,10 @@ class FakeOpenAI:
     def _next_reply(self, recorded: Recorded) -> Reply:
         with self._lock:
             if self.reject_json_schema and "response_format" in recorded.body:
-                return Reply.error(400, body='{"error": {"message": "response_format is not supported"}}')
+                return Reply.error(
+                    self.schema_rejection_status,
+                    body='{"error": {"message": "response_format is not supported"}}',
+                )
             if self.script:
                 return self.script.pop(0) if len(self.script) > 1 or self.responder else self.script[0]
         if self.responder is not None:

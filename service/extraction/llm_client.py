@@ -178,7 +178,9 @@ class _Retryable(Exception):
 
 
 class _SchemaRejected(Exception):
-    pass
+    def __init__(self, status: int) -> None:
+        super().__init__(f"http_{status}")
+        self.status = status
 
 
 class ChatClient:
@@ -229,11 +231,11 @@ class ChatClient:
             }
             try:
                 completion = self._send_with_retries(body, used_json_schema=True)
-            except _SchemaRejected:
+            except _SchemaRejected as rejected:
                 logger.info(
-                    "LLM endpoint rejected response_format json_schema; using plain JSON instructions"
+                    "LLM endpoint answered http_%d to response_format json_schema; trying plain JSON",
+                    rejected.status,
                 )
-                self.endpoint.accepts_json_schema = False
             else:
                 self.endpoint.accepts_json_schema = True
                 return completion
@@ -242,10 +244,11 @@ class ChatClient:
             last["content"] = f"{last['content']}\n\n{plain_json_note}"
             body["messages"] = [*messages[:-1], last]
         body.pop("response_format", None)
-        try:
-            return self._send_with_retries(body, used_json_schema=False)
-        except _SchemaRejected:
-            raise LLMError("http_400") from None
+        completion = self._send_with_retries(body, used_json_schema=False)
+        if use_schema:
+            # Only now is it clear the schema, not the server, was the trouble.
+            self.endpoint.accepts_json_schema = False
+        return completion
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
@@ -306,13 +309,17 @@ class ChatClient:
         LLM_LATENCY.observe(elapsed)
         if status >= 500:
             circuit.record_failure(threshold=threshold)
+            if used_json_schema and self.endpoint.accepts_json_schema is None:
+                # Some servers (llama-cpp-python) answer 500 to a response_format they do not know;
+                # on first contact, ask once without it before treating the server as failing.
+                raise _SchemaRejected(status)
             raise _Retryable(f"http_{status}", parse_retry_after(response.headers.get("Retry-After")))
         # Any answer below 500 shows the server is up, even one that refuses this request.
         circuit.record_success()
         if status == 429:
             raise _Retryable("http_429", parse_retry_after(response.headers.get("Retry-After")))
-        if status == 400 and used_json_schema:
-            raise _SchemaRejected()
+        if status in (400, 422) and used_json_schema:
+            raise _SchemaRejected(status)
         if status != 200:
             raise LLMError(f"http_{status}")
         return _parse_completion(

@@ -132,9 +132,12 @@ def test_concurrency_is_limited_per_endpoint_across_clients() -> None:
     assert server.max_in_flight == 2
 
 
-def test_server_rejecting_json_schema_is_asked_with_plain_instructions_and_remembered() -> None:
+@pytest.mark.parametrize("status", [400, 422, 500])  # llama-cpp-python's server answers 500
+def test_server_rejecting_json_schema_is_asked_with_plain_instructions_and_remembered(status: int) -> None:
     with (
-        FakeOpenAI([Reply.text('{"claims": []}')], reject_json_schema=True) as server,
+        FakeOpenAI(
+            [Reply.text('{"claims": []}')], reject_json_schema=True, schema_rejection_status=status
+        ) as server,
         ChatClient(llm_settings(server.base_url)) as client,
     ):
         first = client.complete(MESSAGES, json_schema=SCHEMA, plain_json_note="Answer in JSON.")
@@ -188,3 +191,15 @@ def test_requests_latency_and_tokens_are_exported_as_metrics() -> None:
         sample("claimcheck_llm_latency_seconds_count"),
     )
     assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 7, 2]
+
+
+def test_a_real_outage_on_first_contact_is_not_mistaken_for_schema_trouble() -> None:
+    settings = llm_settings("http://unused", llm_circuit_failures=10)
+    with FakeOpenAI([Reply.error(500)]) as server:
+        client = ChatClient(settings.model_copy(update={"llm_base_url": server.base_url}))
+        with pytest.raises(LLMError) as failure:
+            client.complete(MESSAGES, json_schema=SCHEMA, plain_json_note="Answer in JSON.")
+    assert failure.value.reason == "http_500"
+    assert client.endpoint.accepts_json_schema is None  # still unknown: the server was just down
+    # one schema request, then the plain request and its two retries
+    assert ["response_format" in r.body for r in server.requests] == [True, False, False, False]
