@@ -112,3 +112,9 @@ def serve(tmp_path: Path) -> Iterator[type[Server]]:
     yield TrackedServer
     for server in started:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def lexical_matching(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No embedding model in these tests: the apps under test match claims lexically."""
+    monkeypatch.setenv("SEMANTIC", "off")
