@@ -14,13 +14,19 @@ from service.articles.models import Article
 from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
 from service.claims import service as claims
 from service.claims.models import Claim
-from service.claims.schemas import ClaimOut
+from service.claims.schemas import ClaimOut, PriorCheck
 from service.db import as_utc
+from service.imports.matching import prior_checks
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
 
-def _article_out(session: Session, article: Article, article_claims: list[Claim]) -> ArticleOut:
+def _article_out(
+    session: Session,
+    article: Article,
+    article_claims: list[Claim],
+    matches: dict[int, list[PriorCheck]] | None = None,
+) -> ArticleOut:
     assert article.id is not None
     return ArticleOut(
         id=article.id,
@@ -32,7 +38,7 @@ def _article_out(session: Session, article: Article, article_claims: list[Claim]
         extractor=article.extractor,
         extraction=article.extraction_meta,
         created_at=as_utc(article.created_at),
-        claims=claims.to_out(session=session, claims=article_claims),
+        claims=claims.to_out(session=session, claims=article_claims, matches=matches),
     )
 
 
@@ -40,7 +46,12 @@ def _article_out(session: Session, article: Article, article_claims: list[Claim]
 def submit_article(body: ArticleIn, session: SessionDep, settings: SettingsDep, key: SubmitKey) -> ArticleOut:
     """Store an article and extract its checkable claims."""
     article, article_claims = service.submit(session=session, article_in=body, actor=key, settings=settings)
-    return _article_out(session, article, article_claims)
+    # Each new claim carries the reviewed claims it repeats ("already checked: false, 2022-01-20").
+    checks = prior_checks(session=session, texts=[claim.text for claim in article_claims], settings=settings)
+    matches = {
+        claim.id: found for claim, found in zip(article_claims, checks, strict=True) if claim.id is not None
+    }
+    return _article_out(session, article, article_claims, matches)
 
 
 @router.get("")

@@ -68,11 +68,9 @@ def clean_query(text: str) -> str:
 
 def score(signals: Signals, weights: Weights) -> float:
     """The fused score in 0..100; a claim without an embedding is scored on the lexical weights."""
-    if signals.cosine is None or weights.cosine == 0.0:
+    if weights.cosine > 0.0 and signals.cosine is None:
         weights = LEXICAL_WEIGHTS
-        cosine = 0.0
-    else:
-        cosine = max(signals.cosine, 0.0)
+    cosine = max(signals.cosine or 0.0, 0.0)
     total = weights.bm25 + weights.token_set + weights.partial + weights.cosine
     fused = (
         weights.bm25 * signals.bm25
@@ -102,7 +100,8 @@ def signals_for(
     if only_checked:
         claims_query = claims_query.where(col(Claim.status).in_(CHECKED_STATUSES))
     claims = {claim.id: claim for claim in session.exec(claims_query) if claim.id is not None}
-    best_bm25 = max(lexical.values(), default=0.0)
+    # Relative to the best claim that can be returned (an article's own new claims are not).
+    best_bm25 = max((lexical.get(claim_id, 0.0) for claim_id in claims), default=0.0)
     found = []
     for claim_id, claim in claims.items():
         stored = claim.text_normalized

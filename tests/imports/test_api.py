@@ -302,3 +302,26 @@ def test_sources_import_creates_then_updates_by_url(client: TestClient) -> None:
     assert (job["created"], job["updated"]) == (0, 1)
     with Session(get_engine()) as session:
         assert session.exec(select(func.count()).select_from(Claim)).one() == 0
+
+
+def test_new_article_claims_carry_prior_checks(client: TestClient) -> None:
+    claim_text = "Unemployment fell to 3.1 percent in 2023, the lowest level since 1974"
+    _import(
+        client,
+        _ndjson({"text": claim_text, "verdict": "mostly_true", "review_url": "https://checker.example/jobs"}),
+    )
+    response = client.post(
+        "/v1/articles",
+        json={
+            "title": "Jobs",
+            "body": f"The minister spoke on Monday. {claim_text}, she said in parliament.",
+        },
+        headers=bearer(ADMIN_KEY),
+    )
+    assert response.status_code == 201, response.text
+    article_claims = response.json()["claims"]
+    assert article_claims, "the extractor must find the unemployment claim"
+    matched = [claim for claim in article_claims if claim["matches"]]
+    assert matched
+    assert matched[0]["matches"][0]["verdict"] == "mostly_true"
+    assert matched[0]["matches"][0]["review_url"] == "https://checker.example/jobs"
