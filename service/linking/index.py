@@ -21,6 +21,9 @@ from service.linking.models import Passage, Source
 
 # Enough terms to describe a claim; more only slows the OR query without finding more.
 MAX_QUERY_TERMS = 24
+# Below this many passages pairing two key terms, the candidates are topped up from an OR of all
+# terms; above it, that OR (a bm25 over a large share of the library) would only cost time.
+MIN_PAIRED_CANDIDATES = 100
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,15 @@ def candidate_texts(
 
     First the passages holding two or more of `key_terms` (a claim's item, entity and number
     words): an OR of every term matches a large share of a big library, and ranking all of those
-    cost most of a query's time. Any room left is filled from passages matching any of `terms`.
+    cost most of a query's time. When fewer than MIN_PAIRED_CANDIDATES pair up (a small library,
+    a claim naming little), the rest comes from passages matching any of `terms`.
     Only ids and texts: the re-ranker reads hundreds of candidates, the evidence list shows ten.
     """
     usable_keys = [term for term in dict.fromkeys(key_terms) if term.strip()]
     found: list[tuple[int, str]] = []
     if len(usable_keys) >= 2:
         found = _search(session, list(combinations(usable_keys, 2)), limit)
-    if len(found) < limit:
+    if len(found) < MIN_PAIRED_CANDIDATES:
         seen = {passage_id for passage_id, _text in found}
         usable = [(term,) for term in dict.fromkeys(terms) if term.strip()][:MAX_QUERY_TERMS]
         found.extend(

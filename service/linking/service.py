@@ -31,8 +31,8 @@ from service.metrics import LINKING_SECONDS
 # How many database candidates a cheap estimate narrows to RERANK_POOL for the full rapidfuzz
 # scorer: enough to keep the exhaustive top-10 (see bench/evidence_search.py), few enough that
 # the re-ranking stays a few milliseconds.
-CANDIDATE_POOL = 400
-RERANK_POOL = 60
+CANDIDATE_POOL = 800
+RERANK_POOL = 80
 
 
 def _as_datetime(moment: datetime | date | None) -> datetime | None:
