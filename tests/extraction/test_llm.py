@@ -172,11 +172,12 @@ def test_unreachable_endpoint_and_then_open_circuit_fall_back_without_calling(
     caplog.set_level(logging.DEBUG)
     with FakeOpenAI([Reply.error(500)]) as server:
         settings = llm_settings(
-            server.base_url, llm_max_retries=1, llm_circuit_failures=2, llm_circuit_reset_seconds=30
+            server.base_url, llm_max_retries=1, llm_circuit_failures=3, llm_circuit_reset_seconds=30
         )
         first = extract_with_llm(EDITORIAL, settings=settings)
         second = extract_with_llm(EDITORIAL, settings=settings)
-        assert len(server.requests) == 2
+        # the json_schema request, then the plain request and its retry: three failures open the circuit
+        assert len(server.requests) == 3
     assert first.meta["fallback_reason"] == "http_500"
     assert second.meta["fallback_reason"] == "circuit_open" and second.meta["calls"] == 0
     gone = llm_settings(server.base_url, llm_max_retries=0)  # the server is shut down now
