@@ -36,17 +36,11 @@ def fuzzy_duplicate(
 
     Candidates come from the database index, so only a handful of texts are compared.
     """
-    ids = near_duplicate_candidates(
+    candidates = near_duplicate_candidates(
         session=session, text_normalized=text_normalized, limit=FUZZY_CANDIDATES, frequencies=frequencies
     )
-    if not ids:
-        return None
-    texts = dict(session.exec(select(Claim.id, Claim.text_normalized).where(col(Claim.id).in_(ids))).all())
     best_id, best_score = None, threshold
-    for claim_id in sorted(ids):
-        stored = texts.get(claim_id)
-        if stored is None:
-            continue
+    for claim_id, stored in sorted(candidates):
         # token_set_ratio forgives extra words on either side; the length guard keeps a short claim
         # from counting as a duplicate of every long claim that contains its words.
         shorter, longer = sorted((len(stored), len(text_normalized)))

@@ -137,8 +137,8 @@ def candidate_claims(
 
 def near_duplicate_candidates(
     *, session: Session, text_normalized: str, limit: int, frequencies: dict[str, int] | None = None
-) -> list[int]:
-    """Claims holding at least two of the text's three rarest words: where near-duplicates must be."""
+) -> list[tuple[int, str]]:
+    """(id, normalised text) of claims with two of the text's three rarest words: the near-duplicates."""
     terms = query_terms(text_normalized)
     if not terms:
         return []
@@ -156,11 +156,12 @@ def near_duplicate_candidates(
         _prefer_index(session)
         rows = session.execute(
             text(
-                f"SELECT id FROM claim WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
+                f"SELECT id, text_normalized FROM claim "
+                f"WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
             ),
             {"query": " | ".join(f"({pair})" for pair in pairs), "limit": limit},
         )
-        return [int(claim_id) for (claim_id,) in rows]
+        return [(int(claim_id), str(stored)) for claim_id, stored in rows]
     if frequencies is None:
         frequencies = document_frequencies(session=session, terms=terms)
     chosen = rarest(terms, frequencies, DUPLICATE_TERMS)
@@ -171,8 +172,13 @@ def near_duplicate_candidates(
     else:
         first, second, third = (_quoted(term) for term in chosen)
         match = f"({first} AND {second}) OR ({first} AND {third}) OR ({second} AND {third})"
-    rows = session.execute(
-        text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match ORDER BY rank LIMIT :limit"),
-        {"match": match, "limit": limit},
-    )
-    return [int(claim_id) for (claim_id,) in rows]
+    # Called once per imported row: straight to the driver, as SQLAlchemy's per-statement overhead
+    # would cost more than the query itself. Same connection, so the same transaction.
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    rows = driver.execute(
+        "SELECT claim.id, claim.text_normalized FROM claim_fts JOIN claim ON claim.id = claim_fts.rowid "
+        "WHERE claim_fts MATCH ? ORDER BY claim_fts.rank LIMIT ?",
+        (match, limit),
+    ).fetchall()
+    return [(int(claim_id), str(stored)) for claim_id, stored in rows]
