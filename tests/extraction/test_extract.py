@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cache
 
 import pytest
+from spacy.tokens import Doc
 
 from service.extraction import extract
+from service.extraction.nlp import load_pipeline
 from service.extraction.quantities import parse_number, resolve_date
 from service.extraction.result import Extraction
 from tests.extraction.scoring import EDITORIALS, annotated, score
@@ -160,3 +163,15 @@ def test_nested_appositive_names_both_roles() -> None:
     roles = _claims_about("editorial_stadium", "Daniel Kessler is")
     assert "Daniel Kessler is the club's owner." in roles
     assert "Daniel Kessler is the American investor." in roles
+
+
+def test_fast_tag_attributes_match_the_models_attribute_ruler() -> None:
+    fast, reference = load_pipeline(), load_pipeline(fast_attributes=False)
+    lines = [line for name in EDITORIALS for line in annotated(name)[0].split("\n") if line.strip()]
+    lines += ["", "  ", "There's a cat.", "I ain't done nothin', y'all.", "Do it!", "It\u2019s not n't."]
+
+    def features(docs: Iterable[Doc]) -> list[tuple[str, str, str, str]]:
+        return [(t.text, t.pos_, t.tag_, t.dep_) for doc in docs for t in doc]
+
+    assert features(fast.pipe(lines)) == features(reference.pipe(lines))
+    assert features(fast(line) for line in lines[:5]) == features(reference(line) for line in lines[:5])
