@@ -174,6 +174,11 @@ def install_error_handlers(app: FastAPI) -> None:
             "A value cannot be stored (NUL characters and out-of-range numbers are refused).",
         )
 
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, _exc: OverflowError) -> JSONResponse:
+        # SQLite's driver raises this, unwrapped, for an id past 64 bits: GET /v1/claims/99999999999999999999.
+        return error_response(422, "invalid_input", "A number is out of range.")
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
