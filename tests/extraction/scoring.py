@@ -32,6 +32,7 @@ class Score:
     items_expected: int
     items_exact: int
     spans_exact: bool
+    flagged: int = 0  # found facts whose claim the scorer marks check-worthy
 
     @property
     def recall(self) -> float:
@@ -66,11 +67,12 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
         extraction = extract(body, published_at=dt.date.fromisoformat(spec["published_at"]))
     claims = extraction.claims
     facts = spec["facts"]
-    found, missed, items_expected, items_exact = 0, [], 0, 0
+    found, missed, items_expected, items_exact, flagged = 0, [], 0, 0, 0
     for fact in facts:
         matching = [c for c in claims if _matches(c, fact)]
         if matching:
             found += 1
+            flagged += any(c.checkworthy for c in matching)
         else:
             missed.append(fact["about"])
         if "items" in fact:
@@ -94,6 +96,7 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
         items_expected,
         items_exact,
         spans_exact,
+        flagged,
     )
 
 
