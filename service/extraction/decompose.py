@@ -184,6 +184,48 @@ def _role_tokens(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.i not in dropped]
 
 
+def _colon_heads(sent: Span) -> list[tuple[Token, Token | None]]:
+    """'Heat pumps remain expensive: a typical installation costs £12,000' is two statements."""
+    root = sent.root
+    heads: list[tuple[Token, Token | None]] = []
+    for token in sent:
+        if token.dep_ not in ("parataxis", "ccomp", "advcl") or token.head.i != root.i:
+            continue
+        first = min(t.i for t in token.subtree)
+        last = max(t.i for t in token.subtree)
+        before = first > sent.start and sent.doc[first - 1].text in (":", ";")
+        after = token.i < root.i and last + 1 < sent.end and sent.doc[last + 1].text in (":", ";")
+        if (before or after) and any(c.dep_ in _SUBJECT_DEPS for c in token.children):
+            heads.append((token, None))
+    return heads
+
+
+def _other_clause(other: Token, clause_heads: set[int]) -> set[int]:
+    """Tokens of a nested clause, with the 'and' / commas that join it, to leave out of its parent."""
+    doc = other.doc
+    tokens = {t.i for t in other.subtree}
+    left = min(tokens) - 1
+    while left >= 0 and (doc[left].dep_ == "cc" or doc[left].text in ",;") and left not in clause_heads:
+        tokens.add(left)
+        left -= 1
+    return tokens
+
+
+def _complement_prefix(head: Token, sent: Span, fenced: set[int]) -> list[Token]:
+    """'pledges that A and that B': B's clause keeps the words before the first 'that'."""
+    anchor = head.head
+    has_mark = any(c.dep_ == "mark" for c in head.children)
+    stops = ("ccomp", "acl") if has_mark else ("ccomp", "acl", "xcomp")
+    for _ in range(4):
+        if any(c.dep_ == "mark" for c in anchor.children) or anchor.dep_ in stops:
+            break
+        if anchor.head.i == anchor.i:
+            break
+        anchor = anchor.head
+    first_mark = min(t.i for t in anchor.subtree)
+    return [t for t in sent if t.i < first_mark and t.i not in fenced]
+
+
 def _stranded_objects(heads: list[Token]) -> dict[int, list[Token]]:
     """Objects the parser hung on the first of two coordinated verbs but that follow the second.
 
@@ -384,8 +426,30 @@ class SentenceDecomposer:
 
     def _clauses(self, sent: Span) -> list[_Clause]:
         """Coordinated verbs and coordinated 'that' complements become clauses of their own."""
-        root = sent.root
-        heads: list[tuple[Token, Token | None]] = [(root, None)]  # (clause head, subject donor)
+        heads = self._coordinated_heads(sent) + _colon_heads(sent)
+        clause_heads = {h.i for h, _ in heads}
+        fenced = self._appos_tokens(sent)
+        stranded = _stranded_objects([h for h, _ in heads])
+        clauses: list[_Clause] = []
+        for head, donor in heads:
+            excluded = {t.i for i, obj in stranded.items() if i != head.i for t in obj} | fenced
+            own = {t.i for t in head.subtree}
+            for other, _ in heads:
+                if other.i != head.i and other.i in own:
+                    excluded.update(_other_clause(other, clause_heads))
+            tokens = [t for t in head.subtree if t.i not in excluded] + stranded.get(head.i, [])
+            tokens.sort(key=lambda t: t.i)
+            if head.dep_ == "conj" and self._own_complement(head):
+                tokens = _complement_prefix(head, sent, fenced) + tokens
+            subject = []
+            if donor is not None:
+                subject = [t for c in donor.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree]
+            clauses.append(_Clause(head, tokens, subject))
+        return clauses
+
+    def _coordinated_heads(self, sent: Span) -> list[tuple[Token, Token | None]]:
+        """(clause head, subject donor) for the root and every verb coordinated with a clause head."""
+        heads: list[tuple[Token, Token | None]] = [(sent.root, None)]
         for token in sent:
             verbal = token.pos_ in ("VERB", "AUX") or any(c.dep_ == "aux" for c in token.children)
             if token.dep_ != "conj" or not verbal:
@@ -407,59 +471,7 @@ class SentenceDecomposer:
                 # "X said the talks had been useful and agreed to ...": the parser hangs 'agreed' on
                 # 'been'; matching tense shows it coordinates with 'said'.
                 heads.append((token, parent.head))
-        for token in sent:
-            # "Heat pumps remain expensive: a typical installation costs £12,000" is two statements.
-            if token.dep_ in ("parataxis", "ccomp", "advcl") and token.head.i == root.i:
-                first = min(t.i for t in token.subtree)
-                last = max(t.i for t in token.subtree)
-                before = first > sent.start and sent.doc[first - 1].text in (":", ";")
-                after = token.i < root.i and last + 1 < sent.end and sent.doc[last + 1].text in (":", ";")
-                if (before or after) and any(c.dep_ in _SUBJECT_DEPS for c in token.children):
-                    heads.append((token, None))
-        clause_heads = {h.i for h, _ in heads}
-        fenced = self._appos_tokens(sent)
-        stranded = _stranded_objects([h for h, _ in heads])
-        clauses: list[_Clause] = []
-        for head, donor in heads:
-            excluded: set[int] = {t.i for i, obj in stranded.items() if i != head.i for t in obj}
-            for other, _ in heads:
-                if other.i != head.i and other.i in {t.i for t in head.subtree}:
-                    excluded.update(t.i for t in other.subtree)
-                    left = min(t.i for t in other.subtree) - 1
-                    while (
-                        left >= 0
-                        and (head.doc[left].dep_ == "cc" or head.doc[left].text in ",;")
-                        and left not in clause_heads
-                    ):
-                        excluded.add(left)
-                        left -= 1
-            excluded.update(fenced)
-            tokens = [t for t in head.subtree if t.i not in excluded] + stranded.get(head.i, [])
-            tokens.sort(key=lambda t: t.i)
-            prefix: list[Token] = []
-            if head.dep_ == "conj" and self._own_complement(head):
-                # "pledges that A and that B": B's clause keeps the words before the first 'that'.
-                anchor = head.head
-                stops = (
-                    ("ccomp", "acl")
-                    if any(c.dep_ == "mark" for c in head.children)
-                    else ("ccomp", "acl", "xcomp")
-                )
-                for _ in range(4):
-                    if any(c.dep_ == "mark" for c in anchor.children) or anchor.dep_ in stops:
-                        break
-                    if anchor.head.i == anchor.i:
-                        break
-                    anchor = anchor.head
-                first_mark = min(t.i for t in anchor.subtree)
-                prefix = [t for t in sent if t.i < first_mark and t.i not in fenced]
-            subject = []
-            if donor is not None:
-                subject = [t for c in donor.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree]
-            clauses.append(_Clause(head, prefix + tokens if prefix else tokens, subject))
-        if root.dep_ != "ROOT" or root.pos_ not in ("VERB", "AUX"):
-            return clauses
-        return clauses
+        return heads
 
     @staticmethod
     def _appos_tokens(sent: Span) -> set[int]:
