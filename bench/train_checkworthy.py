@@ -41,10 +41,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.preprocessing import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -96,26 +97,63 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """sklearn's TfidfVectorizer(sublinear_tf=True) weighting: (1 + log tf) * idf, rows L2-normalised."""
+    weighted = counts.astype(np.float64).tocsr()
+    weighted.data = 1.0 + np.log(weighted.data)
+    return normalize(weighted @ sp.diags(idf), norm="l2", copy=False).tocsr()
+
+
 @dataclass
 class ChannelFeatures:
-    """One TfidfVectorizer per channel, fitted on training rows only; blocks scaled and stacked."""
+    """Per channel, the terms kept (df >= min_df in training) and their idf; blocks scaled and stacked."""
 
-    vectorizers: dict[str, TfidfVectorizer]
+    vocabularies: dict[str, dict[str, int]]
+    idfs: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray]  # kept columns of the CountedRows the features were fitted from
 
     @classmethod
     def fit(cls, rows: list[Terms]) -> ChannelFeatures:
-        vectorizers = {}
-        for name, (_, min_df) in CHANNELS.items():
-            vectorizer = TfidfVectorizer(
-                analyzer=_identity, sublinear_tf=True, min_df=min_df, dtype=np.float64
-            )
-            vectorizer.fit([row[name] for row in rows])
-            vectorizers[name] = vectorizer
-        return cls(vectorizers)
+        return CountedRows(rows).fit(list(range(len(rows))))
 
     def transform(self, rows: list[Terms]) -> sp.csr_matrix:
+        """Any rows, counted afresh (what the exported model does at runtime)."""
+        blocks = []
+        for name, (scale, _) in CHANNELS.items():
+            counter = CountVectorizer(analyzer=_identity, vocabulary=self.vocabularies[name])
+            blocks.append(_tfidf(counter.transform([row[name] for row in rows]), self.idfs[name]) * scale)
+        return sp.hstack(blocks, format="csr")
+
+
+class CountedRows:
+    """Every channel's term counts over all rows, counted once, so each CV fit only selects rows and columns.
+
+    Fitting on a subset of rows gives exactly what a TfidfVectorizer fitted on that subset gives.
+    """
+
+    def __init__(self, rows: list[Terms]) -> None:
+        self.counts: dict[str, sp.csr_matrix] = {}
+        self.terms: dict[str, np.ndarray] = {}
+        for name in CHANNELS:
+            counter = CountVectorizer(analyzer=_identity)
+            self.counts[name] = counter.fit_transform([row[name] for row in rows]).tocsr()
+            self.terms[name] = counter.get_feature_names_out()
+
+    def fit(self, train: list[int]) -> ChannelFeatures:
+        vocabularies, idfs, columns = {}, {}, {}
+        for name, (_, min_df) in CHANNELS.items():
+            counts = self.counts[name][train]
+            df = np.bincount(counts.indices, minlength=counts.shape[1])
+            kept = np.flatnonzero(df >= min_df)
+            columns[name] = kept
+            idfs[name] = np.log((1 + len(train)) / (1 + df[kept])) + 1.0
+            vocabularies[name] = {str(self.terms[name][col]): i for i, col in enumerate(kept)}
+        return ChannelFeatures(vocabularies, idfs, columns)
+
+    def transform(self, features: ChannelFeatures, idx: list[int]) -> sp.csr_matrix:
+        """Rows of this set, through features fitted by `fit`."""
         blocks = [
-            self.vectorizers[name].transform([row[name] for row in rows]) * scale
+            _tfidf(self.counts[name][idx][:, features.columns[name]], features.idfs[name]) * scale
             for name, (scale, _) in CHANNELS.items()
         ]
         return sp.hstack(blocks, format="csr")
@@ -151,11 +189,13 @@ Fitter = Callable[[list[int]], Fitted]
 def ours(rows: list[Terms], labels: np.ndarray) -> Fitter:
     """Channel TF-IDF blocks + class-balanced logistic regression."""
 
+    counted = CountedRows(rows)
+
     def fit(train: list[int]) -> Fitted:
-        features = ChannelFeatures.fit([rows[i] for i in train])
-        model = _classifier().fit(features.transform([rows[i] for i in train]), labels[train])
+        features = counted.fit(train)
+        model = _classifier().fit(counted.transform(features, train), labels[train])
         return Fitted(
-            predict_margin=lambda idx: model.decision_function(features.transform([rows[i] for i in idx])),
+            predict_margin=lambda idx: model.decision_function(counted.transform(features, idx)),
             threshold=0.0,
             parts=(features, model),
         )
@@ -212,10 +252,9 @@ def export(features: ChannelFeatures, model: LogisticRegression, threshold: floa
     offset = 0
     channels = {}
     for name, (scale, _) in CHANNELS.items():
-        vectorizer = features.vectorizers[name]
-        vocabulary = vectorizer.vocabulary_
+        vocabulary, idf = features.vocabularies[name], features.idfs[name]
         terms = {
-            term: [round(float(vectorizer.idf_[col]), 6), round(float(weights[offset + col]), 6)]
+            term: [round(float(idf[col]), 6), round(float(weights[offset + col]), 6)]
             for term, col in sorted(vocabulary.items())
         }
         offset += len(vocabulary)
