@@ -6,9 +6,17 @@ Wall-clock time on a shared 2-core machine mostly measures the other jobs, so ea
 wall time and as CPU time of this process (time.process_time). The extractor is single-threaded, so on
 an idle machine wall time ~= CPU time; the load average is printed beside every run.
 
-Measured 2026-11-26 (fallback scorer; see the git log for later runs):
-  load ~14 on 2 cores: sample editorial  CPU 128 ms median (spaCy parse alone 119 ms) -- wall 430 ms
-  [figures of the final run are appended below by hand]
+Measured 2026-11-26, the machine never quiet (2 cores, load average 13-16 from other jobs):
+  before (commit 0fb0283, fallback scorer), load ~14.7: sample CPU 118 ms (parse alone 109 ms),
+    wall 1143 ms; 1 MB: CPU 40.4 s, wall 262 s (parse alone CPU 27.1 s, wall 187 s), peak RSS 784 MB.
+  after (numpy TagAttributes instead of the attribute_ruler matcher, streamed segmentation, trained
+    check-worthiness scorer run only on sentences that yield claims), load 13.2-14.8:
+    sample CPU 116 ms median (spaCy parse alone 96 ms), wall 272 ms;
+    1 MB: CPU 34.4 s, wall 197 s, 4521 claims (parse alone CPU 24.2 s, wall 114 s); peak RSS 706 MB
+    (pipeline + scorer model alone: 404 MB).
+  So on an idle machine the sample should take ~116 ms (< 150 ms) and 1 MB ~35 s (< 60 s); the wall
+  figures above are what a machine at load 14 gives. nlp.pipe(n_process=2) is not used: with both
+  cores already busy it cannot help, and it could not be shown to help here.
 """
 
 from __future__ import annotations
