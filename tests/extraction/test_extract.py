@@ -175,3 +175,15 @@ def test_fast_tag_attributes_match_the_models_attribute_ruler() -> None:
 
     assert features(fast.pipe(lines)) == features(reference.pipe(lines))
     assert features(fast(line) for line in lines[:5]) == features(reference(line) for line in lines[:5])
+
+
+def test_the_trained_scorer_is_used_and_flags_the_annotated_facts() -> None:
+    from service.extraction.checkworthy import MODEL_PATH, checkworthiness_score
+    from service.extraction.pipeline import _scorer
+
+    if not MODEL_PATH.exists():
+        pytest.skip("no trained check-worthiness model in this checkout")
+    assert _scorer()[0] is checkworthiness_score
+    scores = [score(name, _extraction(name)) for name in EDITORIALS]
+    flagged, found = sum(s.flagged for s in scores), sum(s.found for s in scores)
+    assert flagged / found >= 0.9, (flagged, found)
