@@ -274,10 +274,9 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
     dropped = set(skip)
     for token in tokens:
         # Judgements riding on a noun ("his corrupt regime", "Thatcher-imitating") are not the fact.
-        hyphenated_ing = token.tag_ == "VBG" and (
-            len(list(token.subtree)) > 1 or (token.i > 0 and token.nbor(-1).text == "-")
-        )
-        if hyphenated_ing and token.dep_ != "amod" and token.nbor(-1).text == "-":
+        after_hyphen = token.i > 0 and token.nbor(-1).text == "-"
+        hyphenated_ing = token.tag_ == "VBG" and (len(list(token.subtree)) > 1 or after_hyphen)
+        if hyphenated_ing and token.dep_ != "amod" and after_hyphen:
             dropped.update(range(token.i - 2, token.i + 1))
         if token.dep_ == "amod" and (token.lower_ in EVALUATIVE_ADJECTIVES or hyphenated_ing):
             dropped.update(t.i for t in token.subtree)

@@ -112,6 +112,7 @@ def test_money_and_percentages_are_normalised() -> None:
         "a" * 5000,
         "He said.\n\n\n" * 50,
         "🙂 " * 300,
+        "Opening up more trade, particularly in Latin America.",  # a gerund as the doc's first token
     ],
 )
 def test_odd_input_never_crashes_and_quotes_stay_exact(body: str) -> None:
