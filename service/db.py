@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -13,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
@@ -45,6 +47,8 @@ def make_engine(database_url: str, settings: Settings | None = None) -> Engine:
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            # Errors name the statement but not its values (article text, claims) in logs and job errors.
+            hide_parameters=True,
             **pool_args,
         )
 
@@ -62,6 +66,7 @@ def make_engine(database_url: str, settings: Settings | None = None) -> Engine:
         return engine
     return create_engine(
         database_url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
@@ -77,8 +82,16 @@ def get_engine() -> Engine:
 
 def get_session() -> Iterator[Session]:
     """The one DB session dependency: a session per request, closed afterwards."""
-    with Session(get_engine()) as session:
+    session = Session(get_engine())
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except DBAPIError:
+            # The connection died after the answer was made (e.g. PostgreSQL restarting): the pool
+            # has discarded it, and raising here would only cut off a response already being sent.
+            logging.getLogger("claimcheck.db").warning("session close failed: connection lost")
 
 
 def alembic_config(database_url: str) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
 
 import httpx
 
@@ -13,8 +14,10 @@ from tests.reliability.test_faults import seed_claims
 
 
 def test_more_concurrent_requests_than_pooled_connections_do_not_deadlock(
-    database_url: str, serve: type[Server]
+    serve: type[Server], tmp_path: Path
 ) -> None:
+    # The deadlock is between the threadpool and the connection pool, the same for both databases.
+    database_url = f"sqlite:///{tmp_path / 'pool.db'}"
     # A pool of 2 + 2 connections against 48 concurrent clients: without a cap on requests in flight,
     # the 40 threadpool threads all wait for connections held by requests waiting for a thread.
     server = serve(database_url, DATABASE_POOL_SIZE="2")

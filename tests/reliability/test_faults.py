@@ -405,6 +405,10 @@ def own_postgres() -> Iterator[tuple[str, Any]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def postmaster_start_time(database_url: str) -> Any:
+    return scalar(database_url, "SELECT pg_postmaster_start_time()")
+
+
 def test_postgres_restart_under_load_fails_in_flight_requests_with_503_then_recovers(
     own_postgres: tuple[str, Any], serve: type[Server]
 ) -> None:
@@ -443,6 +447,7 @@ def test_postgres_restart_under_load_fails_in_flight_requests_with_503_then_reco
                         (time.monotonic(), response.status_code, "retry-after" in response.headers)
                     )
 
+    started_before = postmaster_start_time(database_url)
     with ThreadPoolExecutor(6) as pool:
         futures = [pool.submit(traffic, seed) for seed in range(6)]
         time.sleep(1.5)
@@ -454,6 +459,7 @@ def test_postgres_restart_under_load_fails_in_flight_requests_with_503_then_reco
         for future in futures:
             future.result()
 
+    assert postmaster_start_time(database_url) > started_before  # the server really restarted
     statuses = Counter(status for _, status, _ in outcomes)
     assert statuses[500] == 0, f"server errors during the restart: {statuses}\n{server.log()[-4000:]}"
     assert set(statuses) <= {200, 412, 503}, statuses

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 from tests.conftest import ADMIN_KEY
 from tests.reliability.conftest import Server, free_port
@@ -16,8 +17,10 @@ BOGUS_KEY = "cc_bogus_key_that_must_not_be_logged_0123456789abcdef"
 
 
 def test_logs_hold_no_key_llm_secret_or_article_text_and_revocation_is_immediate(
-    database_url: str, serve: type[Server]
+    serve: type[Server], tmp_path: Path
 ) -> None:
+    # What is logged does not depend on the database, so SQLite alone keeps this test short.
+    database_url = f"sqlite:///{tmp_path / 'logs.db'}"
     dead_llm = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     server = serve(
         database_url,
@@ -66,3 +69,24 @@ def test_logs_hold_no_key_llm_secret_or_article_text_and_revocation_is_immediate
         assert secret[:20] not in log
     for text in (ARTICLE_MARKER, IMPORT_MARKER, "Quillfeatherian", "Zorblatt"):
         assert text not in log
+
+
+def test_database_errors_name_the_statement_but_not_the_values(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from service.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT * FROM no_such_table WHERE body = :body")
+            connection.execute(query, {"body": ARTICLE_MARKER})
+    except DBAPIError as exc:
+        message = str(exc)  # what a traceback in the logs, or a failed import job's error_message, shows
+    else:
+        raise AssertionError("the query should have failed")
+    finally:
+        engine.dispose()
+    assert "no_such_table" in message
+    assert ARTICLE_MARKER not in message and "Quillfeatherian" not in message
