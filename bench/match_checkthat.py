@@ -80,6 +80,10 @@ def main() -> None:
     parser.add_argument("--embeddings-cache", type=Path, default=None)
     parser.add_argument("--tune", action="store_true", help="grid-search fusion weights on train")
     parser.add_argument("--database", default=None, help="reuse this SQLite file (already imported)")
+    parser.add_argument("--tune-tweets", type=int, default=0, help="tune on the first N train tweets only")
+    parser.add_argument(
+        "--reload-embeddings", action="store_true", help="replace stored embeddings from the cache"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="checkthat-"))
@@ -151,18 +155,24 @@ def main() -> None:
     cache_file = args.embeddings_cache / "claims.npy" if args.embeddings_cache else None
     with Session(get_engine()) as session:
         embedded = session.exec(select(func.count()).select_from(ClaimEmbedding)).one()
+    # The cache holds one vector per verified claim in the order of the TSV file, so it is matched to the
+    # stored claims by external_id (claim ids need not follow the file's order).
+    position = {row[0]: index for index, row in enumerate(claims)}
+    if args.reload_embeddings:
+        embedded = 0
     if embedded < len(claim_ids) and cache_file is not None and cache_file.exists():
         vectors = np.load(cache_file)
         with Session(get_engine()) as session:
+            session.execute(ClaimEmbedding.__table__.delete())  # type: ignore[attr-defined]
             session.execute(
                 ClaimEmbedding.__table__.insert(),  # type: ignore[attr-defined]
                 [
                     {
                         "claim_id": claim_id,
                         "model": semantic.MODEL_NAME,
-                        "vector": vector.astype("float16").tobytes(),
+                        "vector": vectors[position[external_of[claim_id] or ""]].astype("float16").tobytes(),
                     }
-                    for claim_id, vector in zip(claim_ids, vectors, strict=True)
+                    for claim_id in claim_ids
                 ],
             )
             session.commit()
@@ -183,11 +193,18 @@ def main() -> None:
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             with Session(get_engine()) as session:
-                rows = session.exec(select(ClaimEmbedding.vector).order_by(ClaimEmbedding.claim_id)).all()
-            np.save(cache_file, np.stack([np.frombuffer(bytes(v), dtype=np.float16) for v in rows]))
+                rows = session.exec(select(ClaimEmbedding.claim_id, ClaimEmbedding.vector)).all()
+            by_position = {position[external_of[claim_id] or ""]: vector for claim_id, vector in rows}
+            np.save(
+                cache_file,
+                np.stack(
+                    [np.frombuffer(bytes(by_position[n]), dtype=np.float16) for n in range(len(claims))]
+                ),
+            )
 
     if args.tune:
-        tune(read_tsv(DATA / "train.tweets.queries.tsv"), read_qrels(DATA / "train.tweet-vclaim-pairs.qrels"))
+        train = read_tsv(DATA / "train.tweets.queries.tsv")
+        tune(train[: args.tune_tweets or None], read_qrels(DATA / "train.tweet-vclaim-pairs.qrels"))
         return
 
     tweets = read_tsv(DATA / f"{args.split}.tweets.queries.tsv")

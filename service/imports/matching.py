@@ -148,6 +148,13 @@ def prior_checks(
     *, session: Session, texts: Sequence[str], settings: Settings, limit: int = 3
 ) -> list[list[PriorCheck]]:
     """For each text, the reviewed or published claims it repeats above MATCH_THRESHOLD."""
+    if (
+        not texts
+        or session.exec(select(Claim.id).where(col(Claim.status).in_(CHECKED_STATUSES)).limit(1)).first()
+        is None
+    ):
+        # Nothing checked yet: no prior checks, and no reason to load a model.
+        return [[] for _ in texts]
     return [
         match(
             session=session,

@@ -13,7 +13,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
@@ -84,11 +84,14 @@ def claim_document(text: str, summary: str | None) -> str:
 
 
 def embed_pending(*, session: Session, limit: int = EMBED_BATCH) -> int:
-    """Embed up to `limit` claims that have no embedding yet; returns how many were stored."""
+    """Embed up to `limit` imported or checked claims that have no embedding yet; returns how many."""
     embedded = select(ClaimEmbedding.claim_id)
     pending = session.exec(
         select(Claim.id, Claim.text, Claim.summary)
         .where(col(Claim.id).not_in(embedded))
+        # Imported archives and checked claims are what matching looks for; fresh article claims are
+        # embedded once a fact-checker reviews them.
+        .where(or_(col(Claim.import_job_id).is_not(None), col(Claim.status).in_(("reviewed", "published"))))
         .order_by(col(Claim.id))
         .limit(limit)
     ).all()
