@@ -12,6 +12,8 @@ Salience, deliberately conservative (a wrong name is worse than a pronoun left a
   sentence only from inside its clause's subject ("1,602 of them", "Its chair"): elsewhere the nearer
   objects of its own sentence compete ("they do not create much of it") and we cannot rank them;
 - a subject's possessor outranks the subject ("its revenue fell ..., and it made a loss": the club);
+- the subject of a coordinated clause with no agreeing subject before it takes the nearest earlier
+  object of its sentence ("Officials inspected the bridge in May and it collapsed": the bridge);
 - 'it' with a clausal complement ("It is frustrating that ...", "it took an outbreak to ...") is a
   dummy subject and refers to nothing.
 """
@@ -31,6 +33,8 @@ _CLAUSAL = frozenset({"ccomp", "xcomp", "csubj"})
 # "The gasworks site itself, which ..." -> "the gasworks site"; conjuncts stay ("Portugal, Sweden and
 # Finland").
 _DROPPED_FROM_PHRASE = frozenset({"appos", "relcl", "acl", "advmod", "npadvmod", "case"})
+# People are `context`'s job; a date or an amount ("in May") is never what 'it' does something.
+_NOT_THINGS = frozenset({"PERSON", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"})
 _NOT_ANTECEDENTS = frozenset({"this", "that", "these", "those", "we", "i", "you", "who", "which", "what"})
 
 
@@ -84,6 +88,12 @@ class PronounResolver:
                 return candidate
         if not _in_clause_subject(pronoun) and pronoun.dep_ not in _SUBJECT_DEPS:
             return None
+        if pronoun.dep_ in _SUBJECT_DEPS and pronoun.head.dep_ == "conj":
+            # "We visited the website and it still doesn't work": the earlier clause's object.
+            objects = [o for o in _verb_objects(pronoun.sent, resolved) if o.head < pronoun.i]
+            nearest = next((o for o in reversed(objects) if o.plural == plural), None)
+            if nearest is not None:
+                return nearest
         found = next((c for c in self._previous if c.plural == plural), None)
         if found is None and pronoun.dep_ in _SUBJECT_DEPS:
             # No subject agrees ("The NHS sent texts to the parents of 850,000 children. They were
@@ -130,7 +140,7 @@ def _verb_objects(sent: Span, replaced: dict[int, str]) -> list[Antecedent]:
             continue
         if token.pos_ not in ("NOUN", "PROPN"):
             continue
-        candidate = _antecedent(token, replaced, -1)
+        candidate = _antecedent(token, replaced)
         if candidate is not None:
             found.append(candidate)
     return found
@@ -192,7 +202,7 @@ def _antecedent(
 ) -> Antecedent | None:
     if head.lower_ in _NOT_ANTECEDENTS or (head.pos_ == "PRON" and head.i not in replaced):
         return None
-    if head.ent_type_ == "PERSON" or (head.i in replaced and head.lower_ not in SINGULAR | PLURAL):
+    if head.ent_type_ in _NOT_THINGS or (head.i in replaced and head.lower_ not in SINGULAR | PLURAL):
         return None
     tokens = _phrase(head) if tokens is None else tokens
     if not tokens or any(t.ent_type_ == "PERSON" and t.pos_ == "PROPN" for t in tokens):

@@ -155,6 +155,13 @@ def test_pronouns_stay_when_the_antecedent_is_unclear() -> None:
         "It is striking that 1,200 of them left by June."
     )
     assert not any("the health secretary is" in t.lower() for t in texts)
+    # A coordinated clause's subject: an agreeing subject, else the nearest earlier object (not a date).
+    assert "The bridge collapsed in June." in _texts(
+        "Officials inspected the bridge in May and it collapsed in June."
+    )
+    assert "The council published the contracts in June." in _texts(
+        "The council approved the budget on Tuesday and it published the contracts in June."
+    )
     # A singular pronoun never takes a plural antecedent.
     texts = _texts("Three hospitals closed wards in 2023. It cost £4 million.")
     assert "It cost £4 million." in texts
