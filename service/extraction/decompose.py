@@ -294,7 +294,11 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             pieces.append(" ")
         previous = token.i
         if token.i in replaced:
-            pieces.append(replaced[token.i] + token.whitespace_)
+            replacement = replaced[token.i]
+            # Once the claim has named its owner, "his list" reads better than "Vladimir Putin's list".
+            if replacement.endswith("'s") and replacement.removesuffix("'s") in "".join(pieces):
+                replacement = token.text
+            pieces.append(replacement + token.whitespace_)
             continue
         if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
             continue
