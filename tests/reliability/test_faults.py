@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 
 from tests.reliability.conftest import CLAIMCHECK, Server, free_port
 
-IMPORT_ROWS = 6_000
+IMPORT_ROWS = 5_000
 WORDS = [
     "inflation",
     "unemployment",
@@ -304,7 +304,7 @@ def test_sqlite_writers_in_two_processes_wait_or_get_503_and_never_corrupt(
         claim_ids = seed_claims(client, 16)
         big_import = client.post(
             "/v1/imports/claims?format=ndjson&on_duplicate=keep",
-            content=claim_rows(6_000, seed=3),
+            content=claim_rows(3_000, seed=3),
             headers={"Content-Type": "application/x-ndjson"},
         )
         assert big_import.status_code == 202
@@ -355,7 +355,7 @@ def test_sqlite_writers_in_two_processes_wait_or_get_503_and_never_corrupt(
 
     assert set(statuses) <= {200, 201, 412, 503}, statuses
     assert not missing_retry_after
-    assert job["status"] == "done" and job["created"] == 6_000, job
+    assert job["status"] == "done" and job["created"] == 3_000, job
     stored_urls = {source["url"] for source in sources}
     assert set(created_sources) <= stored_urls  # every acknowledged write is there
     assert scalar(database_url, "PRAGMA integrity_check") == "ok"
