@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -89,6 +90,33 @@ class RateLimited(DomainError):
 class Unavailable(DomainError):
     status_code = 503
     code = "unavailable"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape every 4xx and 5xx answer has."""
+
+    error: ErrorDetail
+
+
+# Documented on every /v1 route so clients (and schemathesis) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        401: "Missing, unknown or revoked API key",
+        403: "The key's role may not do this",
+        404: "No such resource",
+        413: "Body over the size limit",
+        422: "Invalid input; details name the field",
+        429: "Rate limited; see Retry-After",
+        503: "Database busy or unavailable; see Retry-After",
+    }.items()
+}
 
 
 def error_response(

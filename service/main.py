@@ -17,7 +17,7 @@ from service.auth import service as auth
 from service.auth.router import router as keys_router
 from service.claims.router import router as claims_router
 from service.db import get_engine, migrate
-from service.errors import install_error_handlers
+from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.imports import worker as import_worker
 from service.imports.router import router as imports_router
 from service.linking.router import router as linking_router
@@ -61,12 +61,12 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router)
-    app.include_router(keys_router)
-    app.include_router(articles_router)
-    app.include_router(claims_router)
-    app.include_router(review_router)
-    app.include_router(linking_router)
-    app.include_router(imports_router)
+    app.include_router(keys_router, responses=ERROR_RESPONSES)
+    app.include_router(articles_router, responses=ERROR_RESPONSES)
+    app.include_router(claims_router, responses=ERROR_RESPONSES)
+    app.include_router(review_router, responses=ERROR_RESPONSES)
+    app.include_router(linking_router, responses=ERROR_RESPONSES)
+    app.include_router(imports_router, responses=ERROR_RESPONSES)
     install_ui(app)
     app.add_middleware(
         BodySizeLimitMiddleware,

