@@ -8,6 +8,8 @@ row is stored twice.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, and_, delete, insert, or_, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -26,8 +28,10 @@ from service.claims.text import claim_text_hash, normalize_claim_text
 from service.db import utcnow
 from service.errors import NotFound
 from service.imports import dedupe
+from service.imports import index as claim_index
 from service.imports.models import ImportChunk, ImportJob
 from service.imports.parse import ClaimRow, RawRow, RowError, claim_row, rows
+from service.linking.schemas import SourceIn
 from service.settings import Settings
 
 log = logging.getLogger("claimcheck.imports")
@@ -38,6 +42,8 @@ STALE_AFTER_SECONDS = 60.0
 ABANDONED_UPLOAD_SECONDS = 600.0
 CLAIM_BATCH_ROWS = 2000
 SOURCE_BATCH_ROWS = 200
+# Each committed batch adds segments to the SQLite claim index; merged every this many batches.
+COMPACT_EVERY_BATCHES = 10
 # Core tables, not ORM classes, for the batch inserts: the ORM's bulk path costs more than the INSERT.
 CLAIM_TABLE: Table = Claim.__table__  # type: ignore[attr-defined]
 EVENT_TABLE: Table = ClaimEvent.__table__  # type: ignore[attr-defined]
@@ -168,12 +174,14 @@ def claim_next(
     """Take the oldest queued job (or this one), or a running one whose worker stopped sending heartbeats."""
     now = utcnow()
     _fail_abandoned_uploads(session=session, now=now)
+    orphaned = dead_local_workers(session=session)
     claimable = or_(
         col(ImportJob.status) == "queued",
         and_(
             col(ImportJob.status) == "running",
             col(ImportJob.heartbeat_at) < now - timedelta(seconds=stale_seconds),
         ),
+        and_(col(ImportJob.status) == "running", col(ImportJob.worker_id).in_(orphaned)),
     )
     query = select(ImportJob.id).where(claimable).order_by(col(ImportJob.id)).limit(1)
     if job_id is not None:
@@ -199,6 +207,37 @@ def claim_next(
     )
     session.commit()
     return job_id if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def dead_local_workers(*, session: Session) -> list[str]:
+    """Worker ids of running jobs held by a process of this host that no longer exists.
+
+    A restarted server takes its own interrupted import over at once instead of waiting for the
+    heartbeat to go stale; jobs of other hosts keep the heartbeat rule, as their pids mean nothing here.
+    """
+    host = socket.gethostname()[:40]  # as in worker.new_worker_id: host:pid:random
+    held = session.exec(
+        select(ImportJob.worker_id).where(
+            col(ImportJob.status) == "running", col(ImportJob.worker_id).startswith(f"{host}:")
+        )
+    )
+    return [worker_id for worker_id in held if worker_id is not None and not _process_alive(worker_id)]
+
+
+def _process_alive(worker_id: str) -> bool:
+    parts = worker_id.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return True  # not an id this code wrote: leave it to the heartbeat rule
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, under another user
+    return True
 
 
 def _fail_abandoned_uploads(*, session: Session, now: Any) -> None:
@@ -281,6 +320,8 @@ def run(
         kind, fmt, on_duplicate = job.kind, job.format, job.on_duplicate
     batch_rows = CLAIM_BATCH_ROWS if kind == "claims" else SOURCE_BATCH_ROWS
     batches = 0
+    if kind == "claims":
+        _compact_claim_index(engine)
     batch: list[RawRow] = []
     try:
         for raw in rows(_stored_chunks(engine, job_id), fmt):
@@ -291,6 +332,8 @@ def run(
                 _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
                 batch = []
                 batches += 1
+                if kind == "claims" and batches % COMPACT_EVERY_BATCHES == 0:
+                    _compact_claim_index(engine)
                 if on_batch is not None:
                     _report(engine, job_id, on_batch)
                 if max_batches is not None and batches >= max_batches:
@@ -319,6 +362,17 @@ def run(
     if on_batch is not None:
         _report(engine, job_id, on_batch)
     return "done"
+
+
+def _compact_claim_index(engine: Engine) -> None:
+    """Merge the claim index's segments: duplicate lookups, one per row, search every segment."""
+    try:
+        with Session(engine) as session:
+            claim_index.compact(session=session)
+            session.commit()
+    except OperationalError:
+        # Only an optimisation: a busy database is no reason to stop the import.
+        log.warning("claim index merge skipped: database busy")
 
 
 def _release(engine: Engine, job_id: int, worker_id: str) -> None:
@@ -457,20 +511,14 @@ def _store_claims(
         return
     normalized = [normalize_claim_text(row.text) for row in valid]
     hashes = [claim_text_hash(row.text) for row in valid]
-    duplicate_of = dedupe.find_duplicates(
+    found = dedupe.find_duplicates(
         session=session,
         texts_normalized=normalized,
         hashes=hashes,
         threshold=settings.duplicate_threshold,
         frequency_cache=progress.term_frequencies,
     )
-    # Rows repeating an earlier row of the same batch: index of that row.
-    first_in_batch: dict[str, int] = {}
-    repeats: dict[int, int] = {}
-    for index, text_hash in enumerate(hashes):
-        if duplicate_of[index] is None and text_hash in first_in_batch:
-            repeats[index] = first_in_batch[text_hash]
-        first_in_batch.setdefault(text_hash, index)
+    duplicate_of, repeats = found.stored, found.earlier
 
     now = utcnow()
     to_create: list[int] = []
@@ -495,11 +543,8 @@ def _store_claims(
             row = valid[index]
             target = duplicate_of[index] if index not in repeats else created_ids.get(repeats[index])
             values.append(_claim_values(row, normalized[index], hashes[index], target, job_id, actor, now))
-        inserted = connection.execute(
-            insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True), values
-        ).all()
-        for index, (claim_id,) in zip(pass_indices, inserted, strict=True):
-            created_ids[index] = claim_id
+        claim_ids = _insert_claims(connection, values, job_id)
+        created_ids.update(zip(pass_indices, claim_ids, strict=True))
     progress.created += len(created_ids)
 
     events: list[dict[str, Any]] = []
@@ -564,6 +609,29 @@ def _store_claims(
         connection.execute(insert(TAG_TABLE), tags)
 
 
+def _insert_claims(connection: Connection, values: list[dict[str, Any]], job_id: int) -> list[int]:
+    """Insert claims in one executemany; their ids, in the order of `values`."""
+    if connection.dialect.name != "sqlite":
+        inserted = connection.execute(
+            insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True), values
+        ).all()
+        return [claim_id for (claim_id,) in inserted]
+    # SQLite cannot return ids in parameter order from one statement, so SQLAlchemy would insert row by
+    # row. This transaction holds the database's only write lock from the first INSERT on, and SQLite
+    # gives each new row max(id) + 1: the batch's ids are the last len(values) ids, in order.
+    connection.execute(insert(CLAIM_TABLE), values)
+    last = connection.execute(select(func.max(CLAIM_TABLE.c.id))).scalar_one()
+    first = last - len(values) + 1
+    ours = connection.execute(
+        select(func.count())
+        .select_from(CLAIM_TABLE)
+        .where(CLAIM_TABLE.c.id.between(first, last), CLAIM_TABLE.c.import_job_id == job_id)
+    ).scalar_one()
+    if ours != len(values):
+        raise RuntimeError(f"claim ids of import batch are not contiguous ({ours} of {len(values)})")
+    return list(range(first, last + 1))
+
+
 def _status(row: ClaimRow) -> str:
     return "reviewed" if row.verdict else "new"
 
@@ -610,18 +678,42 @@ def _claim_values(
 
 
 def _store_sources(session: Session, batch: list[RawRow], progress: _Progress) -> None:
-    from service.linking.schemas import SourceIn
-    from service.linking.service import upsert_source
+    from service.linking.service import upsert_sources
 
+    valid: list[tuple[int, SourceIn]] = []
     for raw in batch:
         if raw.error is not None or raw.fields is None:
             progress.fail(raw.line, raw.error or "empty row")
             continue
         try:
-            source_in = SourceIn.model_validate(raw.fields)
+            valid.append((raw.line, SourceIn.model_validate(raw.fields)))
         except ValidationError as exc:
             progress.fail(raw.line, _validation_message(exc))
-            continue
+    if not valid:
+        return
+    # The whole batch in a few statements; a savepoint so that a source the linker refuses undoes only
+    # this attempt, and the batch is stored again one source at a time to name the bad row.
+    savepoint = session.begin_nested()
+    try:
+        results = upsert_sources(session=session, sources_in=[source_in for _line, source_in in valid])
+        savepoint.commit()
+    except (ValueError, IntegrityError):
+        savepoint.rollback()
+        _store_sources_one_by_one(session, valid, progress)
+        return
+    for _source_id, created in results:
+        if created:
+            progress.created += 1
+        else:
+            progress.updated += 1
+
+
+def _store_sources_one_by_one(
+    session: Session, valid: list[tuple[int, SourceIn]], progress: _Progress
+) -> None:
+    from service.linking.service import upsert_source
+
+    for line, source_in in valid:
         # A savepoint per row: one source the linker refuses must not undo the rest of the batch.
         savepoint = session.begin_nested()
         try:
@@ -629,7 +721,7 @@ def _store_sources(session: Session, batch: list[RawRow], progress: _Progress) -
             savepoint.commit()
         except (ValueError, IntegrityError) as exc:
             savepoint.rollback()
-            progress.fail(raw.line, str(exc)[:500])
+            progress.fail(line, str(exc)[:500])
             continue
         if created:
             progress.created += 1
