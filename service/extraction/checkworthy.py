@@ -4,8 +4,10 @@ Trained on the ClaimBuster sentences (Arslan et al. 2020, CC BY 4.0) by `bench/t
 which writes `checkworthy_model.json`. Scoring needs no scikit-learn: every channel of terms from
 `sentence_terms` is weighted exactly as sklearn's `TfidfVectorizer(sublinear_tf=True)` does
 (1 + log(count), times idf, L2-normalised over the terms in the vocabulary), then dotted with the
-exported weights. The bench script builds its features with the same `sentence_terms`, so training
-and scoring cannot drift apart.
+exported weights. `sentence_vector` (the parser's own contextual token vectors, mean- and max-pooled)
+adds a small dense block, exported with its standardisation folded into its weights and the bias.
+The bench script builds its features with the same `sentence_terms` and `sentence_vector`, so
+training and scoring cannot drift apart.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 from service.extraction.nlp import get_nlp
@@ -126,6 +129,22 @@ def sentence_terms(sentence: Span | Doc) -> dict[str, list[str]]:
     }
 
 
+def sentence_vector(sentence: Span | Doc) -> list[float]:
+    """Mean and max over the sentence's tokens of the pipeline's contextual token vectors (`tok2vec`).
+
+    The tagger and parser compute these anyway, so they cost nothing extra; they carry what the n-grams
+    miss, such as a word seen in training only in other forms.
+    """
+    tensor = np.asarray(sentence.tensor, dtype=np.float32)
+    if tensor.ndim != 2:
+        return []
+    if tensor.shape[0] == 0:
+        return [0.0] * (2 * tensor.shape[1])
+    mean: list[float] = tensor.mean(axis=0).tolist()
+    peak: list[float] = tensor.max(axis=0).tolist()
+    return mean + peak
+
+
 @dataclass(frozen=True)
 class _Channel:
     scale: float
@@ -139,10 +158,11 @@ class CheckworthyModel:
     channels: dict[str, _Channel]
     bias: float
     threshold: float
+    vector_weights: tuple[float, ...] = ()  # over `sentence_vector`, already divided by its training sd
 
-    def margin(self, terms: dict[str, list[str]]) -> float:
+    def margin(self, terms: dict[str, list[str]], vector: Sequence[float] = ()) -> float:
         """Signed distance from the decision boundary of the trained model (sklearn's decision_function)."""
-        total = self.bias
+        total = self.bias + math.fsum(w * x for w, x in zip(self.vector_weights, vector, strict=False))
         for name, channel in self.channels.items():
             dot = 0.0
             norm_sq = 0.0
@@ -168,7 +188,12 @@ def load_model(path: Path = MODEL_PATH) -> CheckworthyModel:
         )
         for name, spec in raw["channels"].items()
     }
-    return CheckworthyModel(channels=channels, bias=float(raw["bias"]), threshold=float(raw["threshold"]))
+    return CheckworthyModel(
+        channels=channels,
+        bias=float(raw["bias"]),
+        threshold=float(raw["threshold"]),
+        vector_weights=tuple(float(weight) for weight in raw.get("vector_weights", ())),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +225,7 @@ def checkworthiness_score(sentence: Span | Doc) -> float:
 
     Takes an already-parsed sentence so the extractor does not parse twice.
     """
-    return _logistic(get_model().margin(sentence_terms(sentence)))
+    return _logistic(get_model().margin(sentence_terms(sentence), sentence_vector(sentence)))
 
 
 def score_texts(texts: Sequence[str]) -> list[float]:

@@ -65,7 +65,7 @@ def test_sentence_span_of_a_parsed_article_is_scored_without_reparsing() -> None
 def test_score_and_margin_agree_on_the_decision() -> None:
     model = checkworthy.get_model()
     for doc in get_nlp().pipe(FACTUAL + OPINION):
-        margin = model.margin(checkworthy.sentence_terms(doc))
+        margin = model.margin(checkworthy.sentence_terms(doc), checkworthy.sentence_vector(doc))
         assert (checkworthiness_score(doc) >= CHECKWORTHY_THRESHOLD) == (margin >= model.threshold)
 
 
@@ -113,7 +113,10 @@ def test_exported_json_reproduces_sklearn_decisions(tmp_path: Path) -> None:
         ]
     )
     labels = np.array([1] * len(FACTUAL) + [0] * len(OPINION) + [1, 1, 1, 0, 0, 0])
-    rows = [checkworthy.sentence_terms(doc) for doc in get_nlp().pipe(texts)]
+    rows = [
+        checkworthy.sentence_terms(doc) | {"vector": checkworthy.sentence_vector(doc)}
+        for doc in get_nlp().pipe(texts)
+    ]
     train = [*range(0, len(texts), 2), 1, 5]
     features = bench.ChannelFeatures.fit([rows[i] for i in train])  # type: ignore[attr-defined]
     classifier = bench._classifier().fit(features.transform([rows[i] for i in train]), labels[train])  # type: ignore[attr-defined]
@@ -122,6 +125,7 @@ def test_exported_json_reproduces_sklearn_decisions(tmp_path: Path) -> None:
 
     exported = load_model(path)
     expected = classifier.decision_function(features.transform(rows))
-    for terms, margin in zip(rows, expected, strict=True):
-        assert math.isclose(exported.margin(terms), float(margin), abs_tol=1e-4)
+    assert len(exported.vector_weights) == 192
+    for row, margin in zip(rows, expected, strict=True):
+        assert math.isclose(exported.margin(row, row["vector"]), float(margin), abs_tol=1e-4)
     assert exported.threshold == 0.25
