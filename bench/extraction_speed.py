@@ -14,6 +14,9 @@ Measured 2026-11-26, the machine never quiet (2 cores, load average 13-16 from o
     sample CPU 116 ms median (spaCy parse alone 96 ms), wall 272 ms;
     1 MB: CPU 34.4 s, wall 197 s, 4521 claims (parse alone CPU 24.2 s, wall 114 s); peak RSS 706 MB
     (pipeline + scorer model alone: 404 MB).
+  On a nearly idle machine (load 5 falling to 3, helper jobs paused), commit 6df3d9d + 'his' fix:
+    sample editorial: extract median wall 124 ms, CPU 118 ms (spaCy parse alone 96 ms);
+    1 MB of text: wall 30.7 s, CPU 30.0 s, 4521 claims (parse alone 23.6 s); peak RSS 706 MB.
   So on an idle machine the sample should take ~116 ms (< 150 ms) and 1 MB ~35 s (< 60 s); the wall
   figures above are what a machine at load 14 gives. nlp.pipe(n_process=2) is not used: with both
   cores already busy it cannot help, and it could not be shown to help here.
