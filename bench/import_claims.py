@@ -5,7 +5,10 @@ batched worker, duplicate detection by hash then fuzzy) and prints rows/s and pe
 baseline: a plain bulk INSERT of the same rows into the same N-claim database, without any dedupe.
 Then times POST /v1/claims/match over the 2N claims.
 
-    .venv/bin/python bench/import_claims.py [--rows 100000] [--queries 200]
+    .venv/bin/python bench/import_claims.py [--rows 100000] [--queries 200] [--source-passages 20000]
+
+Then imports sources (~10 passages each, the evidence bench's synthetic set) through a `sources` job,
+beside a baseline of the same sources stored one at a time with `upsert_source` (the job's fallback).
 
 Texts are CheckThat! 2020 verified claims with a quarter of their words swapped (a realistic vocabulary);
 5% of the imported rows repeat a stored claim exactly and 5% nearly (a word added), so dedupe has work.
@@ -97,12 +100,82 @@ def plain_insert(database_url: str, texts: list[str]) -> float:
     return elapsed
 
 
+def run_job(kind: str, lines: Iterator[bytes]) -> tuple[int, float]:
+    """Queue an NDJSON upload as a job, run it to the end in this process; (job id, seconds)."""
+    from sqlmodel import Session
+
+    from service.db import get_engine
+    from service.imports import jobs
+    from service.settings import get_settings
+
+    engine, settings = get_engine(), get_settings()
+    started = time.perf_counter()
+    with Session(engine) as session:
+        job, _ = jobs.create(
+            session=session, kind=kind, fmt="ndjson", on_duplicate="skip", idempotency_key=None, actor=None
+        )
+        assert job.id is not None
+        job_id = job.id
+        jobs.store_upload(session=session, job_id=job_id, chunks=lines)
+        assert jobs.claim_next(session=session, worker_id="bench", job_id=job_id) == job_id
+    status = jobs.run(engine=engine, job_id=job_id, worker_id="bench", settings=settings)
+    assert status == "done", status
+    return job_id, time.perf_counter() - started
+
+
+def source_import(passages: int) -> None:
+    """Passages/s of a `sources` job against storing the same sources one at a time."""
+    import evidence_search
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from service.db import make_engine, migrate
+    from service.linking.models import Passage
+    from service.linking.service import upsert_source
+
+    sources, _queries = evidence_search.generate(passages, 1, seed=7)
+    baseline_url = os.environ["DATABASE_URL"].replace("seeded.db", "sources-baseline.db")
+    migrate(baseline_url)
+    engine = make_engine(baseline_url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        for n, source_in in enumerate(sources, 1):
+            upsert_source(session=session, source_in=source_in)
+            if n % 200 == 0:
+                session.commit()
+        session.commit()
+        stored = session.exec(select(func.count()).select_from(Passage)).one()
+    baseline_rate = stored / (time.perf_counter() - started)
+    engine.dispose()
+
+    def upload() -> Iterator[bytes]:
+        for start in range(0, len(sources), 500):
+            part = sources[start : start + 500]
+            yield ("\n".join(source.model_dump_json() for source in part) + "\n").encode()
+
+    from service.db import get_engine
+    from service.imports import jobs
+
+    with Session(get_engine()) as session:
+        before = session.exec(select(func.count()).select_from(Passage)).one()
+    job_id, seconds = run_job("sources", upload())
+    with Session(get_engine()) as session:
+        job = jobs.get(session=session, job_id=job_id)
+        after = session.exec(select(func.count()).select_from(Passage)).one()
+    print(
+        f"sources: {job.created:,} sources, {after - before:,} passages through a sources job: "
+        f"{(after - before) / seconds:,.0f} passages/s (failed {job.failed}); baseline one source at a "
+        f"time: {baseline_rate:,.0f} passages/s; target >= 2,000 passages/s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--source-passages", type=int, default=20_000, help="0 skips the source import")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -150,7 +223,6 @@ def main() -> None:
 
     from service.db import get_engine
     from service.imports import jobs
-    from service.settings import get_settings
 
     def upload() -> Iterator[bytes]:
         for start in range(0, len(rows), 1000):
@@ -158,31 +230,14 @@ def main() -> None:
 
     del existing, fresh
     memory_before = peak_rss_mb()
-    engine, settings = get_engine(), get_settings()
-    started = time.perf_counter()
-    with Session(engine) as session:
-        job, _ = jobs.create(
-            session=session,
-            kind="claims",
-            fmt="ndjson",
-            on_duplicate="skip",
-            idempotency_key=None,
-            actor=None,
-        )
-        assert job.id is not None
-        job_id = job.id
-        jobs.store_upload(session=session, job_id=job_id, chunks=upload())
-    stored = time.perf_counter() - started
-    with Session(engine) as session:
-        assert jobs.claim_next(session=session, worker_id="bench", job_id=job_id) == job_id
-    status = jobs.run(engine=engine, job_id=job_id, worker_id="bench", settings=settings)
-    elapsed = time.perf_counter() - started
-    with Session(engine) as session:
+    job_id, elapsed = run_job("claims", upload())
+    with Session(get_engine()) as session:
         job = jobs.get(session=session, job_id=job_id)
+        status = job.status
     rate = job.processed / elapsed
     print(
         f"import: {job.processed:,} rows into {args.rows:,} claims ({status}): {rate:,.0f} rows/s "
-        f"(upload stored in {stored:.1f} s), created {job.created:,}, duplicates {job.duplicates:,}, "
+        f"(upload stored, deduplicated, committed), created {job.created:,}, duplicates {job.duplicates:,}, "
         f"failed {job.failed:,}; peak RSS {peak_rss_mb():,.0f} MB (before the import {memory_before:,.0f} MB)"
     )
     print(f"import vs baseline: {rate / baseline_rate:.2f}x of plain insert speed; target >= 5,000 rows/s")
@@ -206,6 +261,9 @@ def main() -> None:
         f"p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms ({len(timings)} queries); "
         "target median < 50 ms"
     )
+    if args.source_passages:
+        source_import(args.source_passages)
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -52,19 +52,20 @@ def existing_by_hash(*, session: Session, hashes: Sequence[str]) -> dict[str, in
     return found
 
 
-def similarity(text_normalized: str, other: str) -> float:
-    """token_set_ratio of two normalised texts, 0 when their lengths differ too much to be one claim."""
+def similarity(text_normalized: str, other: str, score_cutoff: float = 0.0) -> float:
+    """token_set_ratio of two normalised texts; 0 when their lengths differ too much to be one claim,
+    or when the score is below `score_cutoff` (which lets rapidfuzz stop early)."""
     shorter, longer = sorted((len(other), len(text_normalized)))
     if longer and shorter / longer < MIN_LENGTH_RATIO:
         return 0.0
-    return float(fuzz.token_set_ratio(text_normalized, other))
+    return float(fuzz.token_set_ratio(text_normalized, other, score_cutoff=score_cutoff))
 
 
 def best_match(text_normalized: str, candidates: Sequence[tuple[int, str]], threshold: float) -> int | None:
     """The candidate id scoring at least `threshold`, best first, the lowest id among equals."""
     best_id, best_score = None, threshold
     for candidate_id, stored in sorted(candidates):
-        score = similarity(text_normalized, stored)
+        score = similarity(text_normalized, stored, score_cutoff=threshold)
         if score > best_score or (score == best_score and best_id is None):
             best_id, best_score = candidate_id, score
     return best_id

@@ -29,10 +29,8 @@ MATCH_TERMS = 10
 DUPLICATE_TERMS = 3
 # Near-duplicate candidates are fetched unranked up to this many; a row that hits the cap asks again,
 # ranked, for its best few (ranking costs FTS5 a bm25 per match: four times the plain lookup).
-DUPLICATE_CANDIDATE_CAP = 32
+DUPLICATE_CANDIDATE_CAP = 16
 DUPLICATE_RANKED_LIMIT = 5
-# SQLite refuses compound SELECTs of more than 500 parts.
-ROWS_PER_STATEMENT = 400
 
 CREATE_VOCABULARY = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claim_fts_vocab USING fts5vocab(main, claim_fts, row)"
@@ -199,8 +197,10 @@ def near_duplicate_candidates_for_batch(
 ) -> list[list[tuple[int, str]]]:
     """For each row's words, (id, normalised text) of claims with two of its three rarest words.
 
-    SQLite: one compound query per few hundred rows, then one query for the candidates' texts, instead
-    of a query per row. PostgreSQL: a query per row (its GIN lookups are cheap to issue).
+    SQLite: one prepared id-only lookup per row (no join, no ranking unless a row has many candidates),
+    then one query for all the candidates' texts. A compound SELECT of a few hundred rows' lookups was
+    measured slower than the prepared statement reused row after row (0.097 against 0.068 ms a row).
+    PostgreSQL: a query per row.
     """
     if not _is_sqlite(session):
         return [
@@ -216,24 +216,17 @@ def near_duplicate_candidates_for_batch(
     }
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    ids_by_row: dict[int, list[int]] = {row: [] for row in matches}
-    rows = list(matches)
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        part = rows[start : start + ROWS_PER_STATEMENT]
-        statement = " UNION ALL ".join(
-            f"SELECT {row}, rowid FROM (SELECT rowid FROM claim_fts WHERE claim_fts MATCH ? LIMIT ?)"
-            for row in part
-        )
-        parameters = [value for row in part for value in (matches[row], DUPLICATE_CANDIDATE_CAP)]
-        for row, claim_id in driver.execute(statement, parameters).fetchall():
-            ids_by_row[int(row)].append(int(claim_id))
-    for row, claim_ids in ids_by_row.items():
-        if len(claim_ids) >= DUPLICATE_CANDIDATE_CAP:
-            ranked = driver.execute(
+    ids_by_row: dict[int, list[int]] = {}
+    for row, match in matches.items():
+        found = driver.execute(
+            "SELECT rowid FROM claim_fts WHERE claim_fts MATCH ? LIMIT ?", (match, DUPLICATE_CANDIDATE_CAP)
+        ).fetchall()
+        if len(found) >= DUPLICATE_CANDIDATE_CAP:
+            found = driver.execute(
                 "SELECT rowid FROM claim_fts WHERE claim_fts MATCH ? ORDER BY rank LIMIT ?",
-                (matches[row], DUPLICATE_RANKED_LIMIT),
+                (match, DUPLICATE_RANKED_LIMIT),
             ).fetchall()
-            ids_by_row[row] = [int(claim_id) for (claim_id,) in ranked]
+        ids_by_row[row] = [int(claim_id) for (claim_id,) in found]
     wanted = sorted({claim_id for claim_ids in ids_by_row.values() for claim_id in claim_ids})
     texts: dict[int, str] = {}
     for start in range(0, len(wanted), 500):
