@@ -16,7 +16,6 @@ from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.schemas import ClaimOut, PriorCheck
 from service.db import as_utc
-from service.imports.matching import prior_checks
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -46,11 +45,7 @@ def _article_out(
 def submit_article(body: ArticleIn, session: SessionDep, settings: SettingsDep, key: SubmitKey) -> ArticleOut:
     """Store an article and extract its checkable claims."""
     article, article_claims = service.submit(session=session, article_in=body, actor=key, settings=settings)
-    # Each new claim carries the reviewed claims it repeats ("already checked: false, 2022-01-20").
-    checks = prior_checks(session=session, texts=[claim.text for claim in article_claims], settings=settings)
-    matches = {
-        claim.id: found for claim, found in zip(article_claims, checks, strict=True) if claim.id is not None
-    }
+    matches = service.prior_checks_by_claim(session=session, article_claims=article_claims, settings=settings)
     return _article_out(session, article, article_claims, matches)
 
 

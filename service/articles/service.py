@@ -8,14 +8,19 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from service.articles.llm_cache import DatabaseExtractionCache
 from service.articles.models import Article, ArticleSentence
 from service.articles.schemas import ArticleIn, ArticleSummary, SentenceOut
 from service.auth.service import Actor
 from service.claims import service as claims
 from service.claims.models import Claim
+from service.claims.schemas import PriorCheck
 from service.db import as_utc
 from service.errors import InvalidInput, NotFound, PayloadTooLarge
+from service.extraction import extract
+from service.extraction.llm import extract_with_llm
 from service.extraction.result import Extraction
+from service.imports.matching import prior_checks
 from service.metrics import EXTRACTION_SECONDS
 from service.settings import Settings
 
@@ -42,9 +47,6 @@ def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings
                 "extractor: 'llm' needs LLM_BASE_URL to be configured on the server",
                 details={"field": "extractor"},
             )
-        from service.articles.llm_cache import DatabaseExtractionCache
-        from service.extraction.llm import extract_with_llm
-
         extraction = extract_with_llm(
             article_in.body,
             published_at=published_day,
@@ -52,8 +54,6 @@ def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings
             cache=DatabaseExtractionCache(session),
         )
     else:
-        from service.extraction import extract
-
         extraction = extract(article_in.body, published_at=published_day)
     EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
     return extraction
@@ -102,6 +102,16 @@ def submit(
     session.commit()
     session.refresh(article)
     return article, stored
+
+
+def prior_checks_by_claim(
+    *, session: Session, article_claims: list[Claim], settings: Settings
+) -> dict[int, list[PriorCheck]]:
+    """The reviewed claims each new claim repeats ("already checked: false, 2022-01-20"), by claim id."""
+    checks = prior_checks(session=session, texts=[claim.text for claim in article_claims], settings=settings)
+    return {
+        claim.id: found for claim, found in zip(article_claims, checks, strict=True) if claim.id is not None
+    }
 
 
 def get(*, session: Session, article_id: int) -> Article:
