@@ -323,7 +323,8 @@ def run(
     batch_rows = CLAIM_BATCH_ROWS if kind == "claims" else SOURCE_BATCH_ROWS
     batches = 0
     compacting = kind == "claims" and engine.dialect.name == "sqlite"
-    indexed = _compact_claim_index(engine) if compacting else 0
+    # Counted, not merged, at the start: a small import must not pay for merging a large index.
+    indexed = _claim_count(engine) if compacting else 0
     created_at_compaction = progress.created
     batch: list[RawRow] = []
     try:
@@ -335,8 +336,10 @@ def run(
                 _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
                 batch = []
                 batches += 1
-                if compacting and progress.created - created_at_compaction >= COMPACT_SHARE * indexed:
-                    indexed = _compact_claim_index(engine)
+                added = progress.created - created_at_compaction
+                if compacting and added >= COMPACT_SHARE * indexed:
+                    _compact_claim_index(engine)
+                    indexed += added  # other writers' claims are not counted: a slightly early merge
                     created_at_compaction = progress.created
                 if on_batch is not None:
                     _report(engine, job_id, on_batch)
@@ -368,10 +371,14 @@ def run(
     return "done"
 
 
-def _compact_claim_index(engine: Engine) -> int:
-    """Merge the claim index's segments; returns how many claims it holds."""
+def _claim_count(engine: Engine) -> int:
     with Session(engine) as session:
-        indexed = session.exec(select(func.count()).select_from(Claim)).one()
+        return session.exec(select(func.count()).select_from(Claim)).one()
+
+
+def _compact_claim_index(engine: Engine) -> None:
+    """Merge the claim index's segments (one per committed batch) into one."""
+    with Session(engine) as session:
         try:
             claim_index.compact(session=session)
             session.commit()
@@ -379,7 +386,6 @@ def _compact_claim_index(engine: Engine) -> int:
             # Only an optimisation: a busy database is no reason to stop the import.
             session.rollback()
             log.warning("claim index merge skipped: database busy")
-    return indexed
 
 
 def _release(engine: Engine, job_id: int, worker_id: str) -> None:
