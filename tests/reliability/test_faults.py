@@ -25,9 +25,11 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from service.imports.jobs import CLAIM_BATCH_ROWS
 from tests.reliability.conftest import CLAIMCHECK, Server, free_port
 
-IMPORT_ROWS = 5_000
+# More than two claim batches, so the kill lands between committed batches whatever the batch size.
+IMPORT_ROWS = 2 * CLAIM_BATCH_ROWS + 2_000
 WORDS = [
     "inflation",
     "unemployment",
