@@ -7,6 +7,7 @@ subordinate clause ("a dangerous gaffe ... when he implied X" -> "he implied X")
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -267,6 +268,13 @@ def _appositive_pairs(sent: Span) -> list[tuple[list[Token], list[Token]]]:
     return pairs
 
 
+_DISCOURSE_OPENER = re.compile(
+    r"^(?:to this end|to that end|in addition|moreover|furthermore|however|meanwhile|indeed|still|yet|"
+    r"what is more|on top of that|at the same time)\b,?\s+",
+    flags=re.IGNORECASE,
+)
+
+
 def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], skip: set[int]) -> str:
     """Token texts joined with their own spacing, pronouns and role phrases replaced by names."""
     pieces: list[str] = []
@@ -304,6 +312,8 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             continue
         pieces.append(token.text_with_ws)
     text = "".join(pieces).strip().rstrip(",;:-–— ").strip()
+    # A connective that ties the sentence to the previous one means nothing in a standalone claim.
+    text = _DISCOURSE_OPENER.sub("", text)
     while text and text[0] in ",;:-–— ":
         text = text[1:].strip()
     if not text:
