@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -44,3 +45,13 @@ def cursor_id(cursor: str | None) -> int | None:
     if not isinstance(last_id, int):
         raise InvalidInput("cursor: not a cursor this API issued", details={"field": "cursor"})
     return last_id
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def next_id_cursor(rows: Sequence[HasId], limit: int) -> str | None:
+    """The cursor of the next page of an id-ordered listing; None when this page was short, so the last."""
+    return encode_cursor({"id": rows[-1].id}) if rows and len(rows) == limit else None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
-from service.api.pagination import Page, cursor_id, encode_cursor
+from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.articles import service
 from service.articles.models import Article
 from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
@@ -58,7 +58,7 @@ def list_articles(
 ) -> Page[ArticleSummary]:
     """Articles, newest first, a page at a time."""
     items = service.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
-    next_cursor = encode_cursor({"id": items[-1].id}) if len(items) == limit else None
+    next_cursor = next_id_cursor(items, limit)
     return Page[ArticleSummary](items=items, next_cursor=next_cursor)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep
-from service.api.pagination import Page, cursor_id, encode_cursor
+from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
 from service.review import service as review
@@ -116,7 +116,7 @@ def get_claim_history(
 ) -> Page[ClaimEventOut]:
     """Every change to the claim, oldest first: who, with which key, when, which field, before and after."""
     events = review.history(session=session, claim_id=claim_id, after_id=cursor_id(cursor), limit=limit)
-    next_cursor = encode_cursor({"id": events[-1].id}) if len(events) == limit else None
+    next_cursor = next_id_cursor(events, limit)
     return Page[ClaimEventOut](
         items=[ClaimEventOut.from_event(event) for event in events], next_cursor=next_cursor
     )

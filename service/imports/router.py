@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from service.api.deps import ImportKey, ReadKey, SessionDep, SettingsDep
-from service.api.pagination import Page, cursor_id, encode_cursor
+from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.auth.service import Actor
 from service.claims.schemas import PriorCheck
 from service.db import get_engine
@@ -142,7 +142,7 @@ def list_imports(
     """Import jobs, newest first, a page at a time (errors left out: GET the job for them)."""
     found = jobs.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
     items = [ImportJobOut.from_job(job, with_errors=False) for job in found]
-    next_cursor = encode_cursor({"id": items[-1].id}) if len(items) == limit else None
+    next_cursor = next_id_cursor(items, limit)
     return Page[ImportJobOut](items=items, next_cursor=next_cursor)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from service.api.deps import ImportKey, ReadKey, ReviewKey, SessionDep
-from service.api.pagination import Page, cursor_id, encode_cursor
+from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.db import as_utc
 from service.linking import service
 from service.linking.models import Source
@@ -79,7 +79,7 @@ def list_sources(
     sources = service.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
     counts = service.passage_counts(session=session, source_ids=[s.id for s in sources if s.id is not None])
     items = [_summary(source, counts.get(source.id or 0, 0)) for source in sources]
-    next_cursor = encode_cursor({"id": sources[-1].id}) if len(sources) == limit else None
+    next_cursor = next_id_cursor(sources, limit)
     return Page[SourceSummary](items=items, next_cursor=next_cursor)
 
 

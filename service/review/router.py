@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.api.deps import AdminKey, IfMatch, ReadKey, ReviewKey, SessionDep, SettingsDep
-from service.api.pagination import Page, cursor_id, encode_cursor
+from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
 from service.review import service as review
@@ -143,5 +143,5 @@ def list_deliveries(
     rows = webhooks.deliveries(
         session=session, webhook_id=webhook_id, after_id=cursor_id(cursor), limit=limit
     )
-    next_cursor = encode_cursor({"id": rows[-1].id}) if len(rows) == limit else None
+    next_cursor = next_id_cursor(rows, limit)
     return Page[DeliveryOut](items=[DeliveryOut.from_delivery(row) for row in rows], next_cursor=next_cursor)
