@@ -14,4 +14,9 @@ def normalize_claim_text(text: str) -> str:
 
 def claim_text_hash(text: str) -> str:
     """SHA-256 of the normalised text: identical claims (up to case and punctuation) share it."""
-    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).hexdigest()
+    return normalized_text_hash(normalize_claim_text(text))
+
+
+def normalized_text_hash(text_normalized: str) -> str:
+    """`claim_text_hash` of text that is already normalised."""
+    return hashlib.sha256(text_normalized.encode("utf-8")).hexdigest()

@@ -2,7 +2,9 @@
 
 Each batch commits its rows together with the job's counters and its `next_line` resume point in one
 transaction, so a worker killed mid-import loses nothing: the next worker starts at `next_line`, and no
-row is stored twice.
+row is stored twice. Claim batches go through two stages: a batch is validated and checked for
+duplicates (one read snapshot) while the writer thread stores the batch before it; rows repeating that
+batch are found in memory (`dedupe.RecentRows`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import logging
 import os
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +28,7 @@ from sqlmodel import Session, col, select
 from service.auth.models import ApiKey
 from service.auth.service import Actor
 from service.claims.models import Claim, ClaimEvent, ClaimTag
-from service.claims.text import claim_text_hash, normalize_claim_text
+from service.claims.text import normalize_claim_text, normalized_text_hash
 from service.db import utcnow
 from service.errors import NotFound
 from service.imports import dedupe
@@ -50,6 +54,8 @@ COMPACT_SHARE = 0.02
 CLAIM_TABLE: Table = Claim.__table__  # type: ignore[attr-defined]
 EVENT_TABLE: Table = ClaimEvent.__table__  # type: ignore[attr-defined]
 TAG_TABLE: Table = ClaimTag.__table__  # type: ignore[attr-defined]
+# Bound values per statement, under the limit of SQLite builds before 3.32.
+SQLITE_MAX_PARAMETERS = 999
 RECEIVING = "receiving"  # the upload is still arriving; shown as "queued", never claimed by a worker
 
 
@@ -283,7 +289,6 @@ class _Progress:
     errors: list[dict[str, Any]]
     next_line: int
     errors_changed: bool = False
-    term_frequencies: dict[str, int] = field(default_factory=dict)
 
     def fail(self, line: int, message: str) -> None:
         self.failed += 1
@@ -321,36 +326,30 @@ def run(
         actor = _job_actor(session=session, job=job)
         kind, fmt, on_duplicate = job.kind, job.format, job.on_duplicate
     batch_rows = CLAIM_BATCH_ROWS if kind == "claims" else SOURCE_BATCH_ROWS
-    batches = 0
-    compacting = kind == "claims" and engine.dialect.name == "sqlite"
-    # Counted, not merged, at the start: a small import must not pay for merging a large index.
-    indexed = _claim_count(engine) if compacting else 0
-    created_at_compaction = progress.created
-    batch: list[RawRow] = []
+    writer = _BatchWriter(engine, job_id, worker_id, kind, on_duplicate, progress, actor)
+    checker = _DuplicateChecker(engine, settings, on_duplicate) if kind == "claims" else None
+    committed = 0
+    # Two stages: this thread reads, validates and checks a batch for duplicates while the writer
+    # thread stores the batch before it (SQLite and PostgreSQL drivers release the GIL while they work).
     try:
-        for raw in rows(_stored_chunks(engine, job_id), fmt):
-            if raw.line < progress.next_line:
-                continue  # committed by an earlier run of this job
-            batch.append(raw)
-            if len(batch) >= batch_rows:
-                _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
-                batch = []
-                batches += 1
-                added = progress.created - created_at_compaction
-                if compacting and added >= COMPACT_SHARE * indexed:
-                    _compact_claim_index(engine)
-                    indexed += added  # other writers' claims are not counted: a slightly early merge
-                    created_at_compaction = progress.created
-                if on_batch is not None:
-                    _report(engine, job_id, on_batch)
-                if max_batches is not None and batches >= max_batches:
-                    return "running"
-                if stop is not None and stop.is_set():
-                    _release(engine, job_id, worker_id)
-                    return "queued"
-        if batch:
-            _commit_batch(engine, job_id, worker_id, kind, on_duplicate, batch, progress, actor, settings)
-        _finish(engine, job_id, worker_id, progress)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{job_id}") as pool:
+            pending: Future[None] | None = None
+            for batch in _batches(rows(_stored_chunks(engine, job_id), fmt), progress.next_line, batch_rows):
+                prepared = checker.check(batch) if checker is not None else _Prepared(raw=batch)
+                if pending is not None:
+                    pending.result()
+                    committed += 1
+                    if on_batch is not None:
+                        _report(engine, job_id, on_batch)
+                    if max_batches is not None and committed >= max_batches:
+                        return "running"
+                    if stop is not None and stop.is_set():
+                        _release(engine, job_id, worker_id)
+                        return "queued"
+                pending = pool.submit(writer.write, prepared)
+            if pending is not None:
+                pending.result()
+        _finish(engine, job_id, worker_id, writer.progress)
     except LostJob:
         log.warning("import job taken over by another worker", extra={"import_id": job_id})
         return "running"
@@ -414,75 +413,167 @@ def _job_actor(*, session: Session, job: ImportJob) -> Actor | None:
     return Actor(key_id=job.key_id, name=api_key.name, role=Role(api_key.role))
 
 
-def _commit_batch(
-    engine: Engine,
-    job_id: int,
-    worker_id: str,
-    kind: str,
-    on_duplicate: str,
-    batch: list[RawRow],
-    progress: _Progress,
-    actor: Actor | None,
-    settings: Settings,
-) -> None:
-    """Store one batch and advance the job's counters in one transaction (retried if the database is busy)."""
-    for attempt in range(3):
-        snapshot = (
-            progress.processed,
-            progress.created,
-            progress.updated,
-            progress.duplicates,
-            progress.failed,
-            list(progress.errors),
-            progress.errors_changed,
-        )
-        try:
-            with Session(engine) as session:
-                if kind == "claims":
-                    _store_claims(session, job_id, on_duplicate, batch, progress, actor, settings)
-                else:
-                    _store_sources(session, batch, progress)
-                progress.processed += len(batch)
-                progress.next_line = batch[-1].line + 1
-                values: dict[str, Any] = {
-                    "processed": progress.processed,
-                    "created": progress.created,
-                    "updated": progress.updated,
-                    "duplicates": progress.duplicates,
-                    "failed": progress.failed,
-                    "next_line": progress.next_line,
-                    "heartbeat_at": utcnow(),
-                }
-                if progress.errors_changed:
-                    values["errors"] = list(progress.errors)
-                result = session.execute(
-                    update(ImportJob)
-                    .where(
-                        col(ImportJob.id) == job_id,
-                        col(ImportJob.worker_id) == worker_id,
-                        col(ImportJob.status) == "running",
-                    )
-                    .values(**values)
+@dataclass
+class _Prepared:
+    """A batch ready to write: raw rows (sources), or claim rows checked for duplicates."""
+
+    raw: list[RawRow]
+    claims: list[ClaimRow] = field(default_factory=list)
+    normalized: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    duplicates: dedupe.BatchDuplicates | None = None
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _batches(raws: Iterator[RawRow], start_line: int, size: int) -> Iterator[list[RawRow]]:
+    """Rows from `start_line` on (earlier ones were committed by an earlier run), `size` at a time."""
+    batch: list[RawRow] = []
+    for raw in raws:
+        if raw.line < start_line:
+            continue
+        batch.append(raw)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _DuplicateChecker:
+    """Validates claim rows and finds their duplicates, one batch after another, in its own sessions."""
+
+    def __init__(self, engine: Engine, settings: Settings, on_duplicate: str) -> None:
+        self.engine = engine
+        self.keep_duplicates = on_duplicate == "keep"
+        self.threshold = settings.duplicate_threshold
+        self.verdicts = settings.verdicts
+        self.scale = [verdict.strip() for verdict in settings.rating_scale.split(",") if verdict.strip()]
+        self.frequencies: dict[str, int] = {}
+        self.previous = dedupe.RecentRows()
+
+    def check(self, batch: list[RawRow]) -> _Prepared:
+        prepared = _Prepared(raw=batch)
+        for raw in batch:
+            if raw.error is not None or raw.fields is None:
+                prepared.failures.append((raw.line, raw.error or "empty row"))
+                continue
+            try:
+                prepared.claims.append(claim_row(raw, verdicts=self.verdicts, rating_scale=self.scale))
+            except RowError as exc:
+                prepared.failures.append((raw.line, str(exc)))
+        prepared.normalized = [normalize_claim_text(row.text) for row in prepared.claims]
+        prepared.hashes = [normalized_text_hash(text) for text in prepared.normalized]
+        with Session(self.engine) as session:
+            if self.engine.dialect.name == "sqlite":
+                # One snapshot for the whole check: taken while the index is freshly merged, not after
+                # the writer's next commit has added unmerged segments that every lookup would search.
+                session.connection().exec_driver_sql("BEGIN")
+            prepared.duplicates, self.previous = dedupe.find_duplicates(
+                session=session,
+                texts_normalized=prepared.normalized,
+                hashes=prepared.hashes,
+                lines=[row.line for row in prepared.claims],
+                threshold=self.threshold,
+                frequency_cache=self.frequencies,
+                previous=self.previous,
+                keep_duplicates=self.keep_duplicates,
+            )
+        return prepared
+
+
+class _BatchWriter:
+    """Stores prepared batches one after another, each with the job's counters in one transaction."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        job_id: int,
+        worker_id: str,
+        kind: str,
+        on_duplicate: str,
+        progress: _Progress,
+        actor: Actor | None,
+    ) -> None:
+        self.engine = engine
+        self.job_id = job_id
+        self.worker_id = worker_id
+        self.kind = kind
+        self.on_duplicate = on_duplicate
+        self.progress = progress
+        self.actor = actor
+        # Claim ids of the new rows of the last two batches, by upload line: a repeat in the next batch
+        # points at one of them.
+        self.created_by_line: deque[dict[int, int]] = deque(maxlen=2)
+        self.compacting = kind == "claims" and engine.dialect.name == "sqlite"
+        # Counted, not merged, at the start: a small import must not pay for merging a large index.
+        self.indexed = _claim_count(engine) if self.compacting else 0
+        self.created_at_compaction = progress.created
+
+    def write(self, prepared: _Prepared) -> None:
+        """Store the batch and advance the counters (retried if the database is busy), then merge the
+        claim index when this import has grown it enough."""
+        for attempt in range(3):
+            try:
+                self._commit(prepared)
+                break
+            except OperationalError:
+                if attempt == 2:
+                    raise
+                log.warning("database busy; retrying import batch", extra={"import_id": self.job_id})
+        added = self.progress.created - self.created_at_compaction
+        if self.compacting and added >= COMPACT_SHARE * self.indexed:
+            _compact_claim_index(self.engine)
+            self.indexed += added  # other writers' claims are not counted: a slightly early merge
+            self.created_at_compaction = self.progress.created
+
+    def _commit(self, prepared: _Prepared) -> None:
+        # Counted on a copy: the job's counters move only when the batch is committed.
+        progress = replace(self.progress, errors=list(self.progress.errors))
+        for line, message in prepared.failures:
+            progress.fail(line, message)
+        created_by_line: dict[int, int] = {}
+        with Session(self.engine) as session:
+            if self.kind == "claims":
+                created_by_line = _store_claims(
+                    session,
+                    self.job_id,
+                    self.on_duplicate,
+                    prepared,
+                    progress,
+                    self.actor,
+                    self.created_by_line,
                 )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    session.rollback()
-                    raise LostJob(job_id)
-                session.commit()
-                progress.errors_changed = False
-                return
-        except OperationalError:
-            (
-                progress.processed,
-                progress.created,
-                progress.updated,
-                progress.duplicates,
-                progress.failed,
-                progress.errors,
-                progress.errors_changed,
-            ) = snapshot
-            if attempt == 2:
-                raise
-            log.warning("database busy; retrying import batch", extra={"import_id": job_id})
+            else:
+                _store_sources(session, prepared.raw, progress)
+            progress.processed += len(prepared.raw)
+            progress.next_line = prepared.raw[-1].line + 1
+            values: dict[str, Any] = {
+                "processed": progress.processed,
+                "created": progress.created,
+                "updated": progress.updated,
+                "duplicates": progress.duplicates,
+                "failed": progress.failed,
+                "next_line": progress.next_line,
+                "heartbeat_at": utcnow(),
+            }
+            if progress.errors_changed:
+                values["errors"] = list(progress.errors)
+            result = session.execute(
+                update(ImportJob)
+                .where(
+                    col(ImportJob.id) == self.job_id,
+                    col(ImportJob.worker_id) == self.worker_id,
+                    col(ImportJob.status) == "running",
+                )
+                .values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise LostJob(self.job_id)
+            session.commit()
+        progress.errors_changed = False
+        self.progress = progress
+        self.created_by_line.append(created_by_line)
 
 
 def _finish(engine: Engine, job_id: int, worker_id: str, progress: _Progress) -> None:
@@ -504,34 +595,19 @@ def _store_claims(
     session: Session,
     job_id: int,
     on_duplicate: str,
-    batch: list[RawRow],
+    prepared: _Prepared,
     progress: _Progress,
     actor: Actor | None,
-    settings: Settings,
-) -> None:
-    verdicts = settings.verdicts
-    scale = [verdict.strip() for verdict in settings.rating_scale.split(",") if verdict.strip()]
-    valid: list[ClaimRow] = []
-    for raw in batch:
-        if raw.error is not None or raw.fields is None:
-            progress.fail(raw.line, raw.error or "empty row")
-            continue
-        try:
-            valid.append(claim_row(raw, verdicts=verdicts, rating_scale=scale))
-        except RowError as exc:
-            progress.fail(raw.line, str(exc))
-    if not valid:
-        return
-    normalized = [normalize_claim_text(row.text) for row in valid]
-    hashes = [claim_text_hash(row.text) for row in valid]
-    found = dedupe.find_duplicates(
-        session=session,
-        texts_normalized=normalized,
-        hashes=hashes,
-        threshold=settings.duplicate_threshold,
-        frequency_cache=progress.term_frequencies,
-    )
-    duplicate_of, repeats = found.stored, found.earlier
+    recent_ids: deque[dict[int, int]],
+) -> dict[int, int]:
+    """Insert the batch's claims with their history and tags; the new claims' ids by upload line.
+
+    `recent_ids` holds the ids of the previous batches' new rows, which this batch's repeats point at.
+    """
+    valid, normalized, hashes = prepared.claims, prepared.normalized, prepared.hashes
+    if not valid or prepared.duplicates is None:
+        return {}
+    duplicate_of, repeats = prepared.duplicates.stored, prepared.duplicates.earlier
 
     now = utcnow()
     to_create: list[int] = []
@@ -542,46 +618,59 @@ def _store_claims(
         if not (is_duplicate and on_duplicate == "skip"):
             to_create.append(index)
 
-    created_ids: dict[int, int] = {}
+    created_by_line: dict[int, int] = {}
+
+    def created_id(line: int) -> int | None:
+        for ids in (created_by_line, *recent_ids):
+            if line in ids:
+                return ids[line]
+        return None
+
     connection = session.connection()
-    # Created in two passes so a kept in-batch repeat can point at the id of the row it repeats.
+    constants = _claim_constants(job_id, actor, now)
+    # Created in two passes so a kept repeat of a row of this batch can point at that row's id.
+    batch_lines = {row.line for row in valid}
+    repeats_here = {index for index, line in repeats.items() if line in batch_lines}
     for pass_indices in (
-        [index for index in to_create if index not in repeats],
-        [index for index in to_create if index in repeats],
+        [index for index in to_create if index not in repeats_here],
+        [index for index in to_create if index in repeats_here],
     ):
         if not pass_indices:
             continue
         values = []
         for index in pass_indices:
-            row = valid[index]
-            target = duplicate_of[index] if index not in repeats else created_ids.get(repeats[index])
-            values.append(_claim_values(row, normalized[index], hashes[index], target, job_id, actor, now))
-        claim_ids = _insert_claims(connection, values, job_id)
-        created_ids.update(zip(pass_indices, claim_ids, strict=True))
-    progress.created += len(created_ids)
+            target = duplicate_of[index] if index not in repeats else created_id(repeats[index])
+            values.append(_claim_values(valid[index], normalized[index], hashes[index], target, now))
+        claim_ids = _insert_claims(connection, constants, values, job_id)
+        created_by_line.update(
+            (valid[index].line, claim_id) for index, claim_id in zip(pass_indices, claim_ids, strict=True)
+        )
+    progress.created += len(created_by_line)
 
+    event_constants = {
+        "field": None,
+        "before": None,
+        "key_id": actor.key_id if actor else None,
+        "actor": actor.name if actor else "system",
+        "at": now,
+    }
     events: list[dict[str, Any]] = []
     tags: list[dict[str, Any]] = []
-    key_id = actor.key_id if actor else None
-    actor_name = actor.name if actor else "system"
-    for index, claim_id in created_ids.items():
-        row = valid[index]
+    for row in valid:
+        claim_id = created_by_line.get(row.line)
+        if claim_id is None:
+            continue
         events.append(
             {
                 "claim_id": claim_id,
                 "version": 1,
                 "action": "imported",
-                "field": None,
-                "before": None,
                 "after": {
                     "import_id": job_id,
                     "line": row.line,
                     "status": _status(row),
                     "verdict": row.verdict,
                 },
-                "key_id": key_id,
-                "actor": actor_name,
-                "at": now,
             }
         )
         tags.extend({"claim_id": claim_id, "tag": tag} for tag in row.tags)
@@ -596,7 +685,7 @@ def _store_claims(
         for index in range(len(valid)):
             target = duplicate_of[index]
             if target is None and index in repeats:
-                target = created_ids.get(repeats[index])
+                target = created_id(repeats[index])
             if target is None:
                 continue
             events.append(
@@ -604,35 +693,34 @@ def _store_claims(
                     "claim_id": target,
                     "version": versions.get(target, 1),
                     "action": "duplicate_skipped",
-                    "field": None,
-                    "before": None,
                     "after": {
                         "import_id": job_id,
                         "line": valid[index].line,
                         "external_id": valid[index].external_id,
                     },
-                    "key_id": key_id,
-                    "actor": actor_name,
-                    "at": now,
                 }
             )
     if events:
-        connection.execute(insert(EVENT_TABLE), events)
+        _insert_rows(connection, EVENT_TABLE, event_constants, events)
     if tags:
-        connection.execute(insert(TAG_TABLE), tags)
+        _insert_rows(connection, TAG_TABLE, {}, tags)
+    return created_by_line
 
 
-def _insert_claims(connection: Connection, values: list[dict[str, Any]], job_id: int) -> list[int]:
+def _insert_claims(
+    connection: Connection, constants: dict[str, Any], values: list[dict[str, Any]], job_id: int
+) -> list[int]:
     """Insert claims in one executemany; their ids, in the order of `values`."""
     if connection.dialect.name != "sqlite":
         inserted = connection.execute(
-            insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True), values
+            insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True),
+            [constants | row for row in values],
         ).all()
         return [claim_id for (claim_id,) in inserted]
     # SQLite cannot return ids in parameter order from one statement, so SQLAlchemy would insert row by
     # row. This transaction holds the database's only write lock from the first INSERT on, and SQLite
     # gives each new row max(id) + 1: the batch's ids are the last len(values) ids, in order.
-    connection.execute(insert(CLAIM_TABLE), values)
+    _insert_rows(connection, CLAIM_TABLE, constants, values)
     last = connection.execute(select(func.max(CLAIM_TABLE.c.id))).scalar_one()
     first = last - len(values) + 1
     ours = connection.execute(
@@ -645,33 +733,93 @@ def _insert_claims(connection: Connection, values: list[dict[str, Any]], job_id:
     return list(range(first, last + 1))
 
 
+def _insert_rows(
+    connection: Connection, table: Table, constants: dict[str, Any], rows: list[dict[str, Any]]
+) -> None:
+    """INSERT rows sharing `constants` in one executemany.
+
+    On SQLite straight through the driver, each value converted by its column type as SQLAlchemy would
+    (the constants once): SQLAlchemy's per-row parameter handling costs more than SQLite's own work, and
+    it holds the interpreter lock that the duplicate check of the next batch needs meanwhile.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), [constants | row for row in rows])
+        return
+    dialect = connection.dialect
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        column_type = table.c[name].type
+        return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+    shared = tuple(
+        (convert(value) if (convert := processor(name)) else value) for name, value in constants.items()
+    )
+    names = list(rows[0])
+    converters = [(position, convert) for position, name in enumerate(names) if (convert := processor(name))]
+    parameters = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for position, convert in converters:
+            values[position] = convert(values[position])
+        parameters.append(shared + tuple(values))
+    columns = ", ".join(f'"{name}"' for name in (*constants, *names))
+    row_placeholders = "(" + ", ".join("?" for _ in range(len(constants) + len(names))) + ")"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    # Many rows per statement: the driver takes the interpreter lock back after every statement, and
+    # with the duplicate check of the next batch running beside this, each take is a wait.
+    per_statement = max(1, SQLITE_MAX_PARAMETERS // (len(constants) + len(names)))
+    whole = len(parameters) - len(parameters) % per_statement
+    if whole:
+        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ' + ", ".join(
+            [row_placeholders] * per_statement
+        )
+        driver.executemany(
+            statement,
+            (
+                tuple(value for row in parameters[start : start + per_statement] for value in row)
+                for start in range(0, whole, per_statement)
+            ),
+        )
+    if whole < len(parameters):
+        rest = parameters[whole:]
+        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ' + ", ".join(
+            [row_placeholders] * len(rest)
+        )
+        driver.execute(statement, tuple(value for row in rest for value in row))
+
+
 def _status(row: ClaimRow) -> str:
     return "reviewed" if row.verdict else "new"
 
 
-def _claim_values(
-    row: ClaimRow,
-    text_normalized: str,
-    text_hash: str,
-    duplicate_of: int | None,
-    job_id: int,
-    actor: Actor | None,
-    now: Any,
-) -> dict[str, Any]:
+def _claim_constants(job_id: int, actor: Actor | None, now: Any) -> dict[str, Any]:
+    """The columns every imported claim of a batch shares."""
     return {
-        "text": row.text,
-        "text_normalized": text_normalized,
-        "text_hash": text_hash,
         "checkworthy": True,
         "score": 0.0,
         "kind": "other",
         "items": [],
         "entities": [],
         "quantities": [],
-        "status": _status(row),
-        "verdict": row.verdict,
         "priority": 0,
         "version": 1,
+        "import_job_id": job_id,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_key_id": actor.key_id if actor else None,
+    }
+
+
+def _claim_values(
+    row: ClaimRow, text_normalized: str, text_hash: str, duplicate_of: int | None, now: Any
+) -> dict[str, Any]:
+    return {
+        "text": row.text,
+        "text_normalized": text_normalized,
+        "text_hash": text_hash,
+        "status": _status(row),
+        "verdict": row.verdict,
         # The review headline of an imported check; it also feeds the search index.
         "summary": row.title,
         "external_id": row.external_id,
@@ -682,11 +830,7 @@ def _claim_values(
         "publisher": row.publisher,
         "language": row.language,
         "duplicate_of": duplicate_of,
-        "import_job_id": job_id,
-        "created_at": now,
-        "updated_at": now,
         "reviewed_at": (row.reviewed_at or now) if row.verdict else None,
-        "created_by_key_id": actor.key_id if actor else None,
     }
 
 

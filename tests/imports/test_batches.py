@@ -94,6 +94,47 @@ def test_near_repeat_within_one_batch_is_kept_pointing_at_the_first(no_worker: N
         assert jobs.get(session=session, job_id=job_id).duplicates == 1
 
 
+@pytest.mark.parametrize("on_duplicate", ["skip", "keep"])
+def test_repeats_of_the_batch_still_being_written_are_caught(
+    no_worker: None, monkeypatch: pytest.MonkeyPatch, on_duplicate: str
+) -> None:
+    # Two rows a batch: the next batch is checked while the one before it is written, so its repeats
+    # are found among that batch's rows, not in the database.
+    monkeypatch.setattr(jobs, "CLAIM_BATCH_ROWS", 2)
+    rows: list[dict[str, object]] = [
+        {"text": ORIGINAL},
+        {"text": DISTINCT_CLAIMS[0]},
+        {"text": NEAR_REPEAT},
+        {"text": DISTINCT_CLAIMS[1]},
+        {"text": ORIGINAL.upper()},
+        {"text": DISTINCT_CLAIMS[0] + "!"},
+    ]
+    job_id = _queue("claims", rows, on_duplicate=on_duplicate)
+    assert _run(job_id) == "done"
+    with Session(get_engine()) as session:
+        job = jobs.get(session=session, job_id=job_id)
+        assert (job.processed, job.duplicates) == (6, 3)
+        claims = session.exec(select(Claim).order_by(col(Claim.id))).all()
+        first = {claim.text: claim.id for claim in claims if claim.duplicate_of is None}
+        assert set(first) == {ORIGINAL, DISTINCT_CLAIMS[0], DISTINCT_CLAIMS[1]}
+        if on_duplicate == "skip":
+            assert job.created == 3
+            skipped = session.exec(
+                select(ClaimEvent.claim_id, ClaimEvent.after).where(ClaimEvent.action == "duplicate_skipped")
+            ).all()
+            assert sorted((claim_id, after["line"]) for claim_id, after in skipped if after) == sorted(
+                [(first[ORIGINAL], 3), (first[ORIGINAL], 5), (first[DISTINCT_CLAIMS[0]], 6)]
+            )
+        else:
+            assert job.created == 6
+            kept = {claim.text: claim.duplicate_of for claim in claims if claim.duplicate_of is not None}
+            assert kept == {
+                NEAR_REPEAT: first[ORIGINAL],
+                ORIGINAL.upper(): first[ORIGINAL],
+                DISTINCT_CLAIMS[0] + "!": first[DISTINCT_CLAIMS[0]],
+            }
+
+
 def test_different_claims_sharing_rare_words_in_one_batch_are_both_created(no_worker: None) -> None:
     rows = [
         {"text": "The mayor of Springfield doubled the municipal parking fees in 2023"},
