@@ -24,3 +24,8 @@ LINKING_SECONDS = Histogram(
     "Time to find evidence for one claim or text",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+EVIDENCE_CACHE = Counter(
+    "claimcheck_evidence_cache_total",
+    "Claim evidence requests answered from this process's cache (hit) or computed (miss)",
+    ["outcome"],
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.db import utcnow
@@ -55,3 +55,12 @@ class EvidenceLink(SQLModel, table=True):
     key_id: int | None = None
     actor: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+
+
+class LibraryState(SQLModel, table=True):
+    """One row: `version` goes up with every write to sources or passages (see linking.service)."""
+
+    __tablename__ = "library_state"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections import defaultdict
-from collections.abc import Sequence
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Sequence
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine, func, insert, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from service.auth.service import Actor
@@ -17,7 +19,7 @@ from service.claims.models import Claim
 from service.db import as_utc, utcnow
 from service.errors import NotFound
 from service.linking import index, rank
-from service.linking.models import EvidenceLink, Passage, Source
+from service.linking.models import EvidenceLink, LibraryState, Passage, Source
 from service.linking.passages import PassageSpan, split_passages
 from service.linking.schemas import (
     EvidenceLinkOut,
@@ -26,13 +28,67 @@ from service.linking.schemas import (
     Relation,
     SourceIn,
 )
-from service.metrics import LINKING_SECONDS
+from service.metrics import EVIDENCE_CACHE, LINKING_SECONDS
 
 # How many database candidates a cheap estimate narrows to RERANK_POOL for the full rapidfuzz
 # scorer: enough to keep the exhaustive top-10 (see bench/evidence_search.py), few enough that
 # the re-ranking stays a few milliseconds.
 CANDIDATE_POOL = 800
 RERANK_POOL = 80
+EVIDENCE_CACHE_ENTRIES = 2048
+
+
+class _EvidenceCache:
+    """Evidence lists computed recently in this process, least recently used dropped first.
+
+    A desk asks for a claim's evidence on every page load and poll, while neither the claim, its
+    judgements nor the library changed; the search and ranking are most of such a request. Entries are
+    keyed on all three (the claim's version, its links, the library version), so none is ever stale.
+    """
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, list[EvidenceOut]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> list[EvidenceOut] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+        EVIDENCE_CACHE.labels(outcome="hit" if found is not None else "miss").inc()
+        return found
+
+    def put(self, key: Hashable, evidence: list[EvidenceOut]) -> None:
+        with self._lock:
+            self._entries[key] = evidence
+            while len(self._entries) > EVIDENCE_CACHE_ENTRIES:
+                self._entries.popitem(last=False)
+
+
+# One cache per database: ids and versions are only comparable within one.
+_caches: weakref.WeakKeyDictionary[Engine, _EvidenceCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _evidence_cache(session: Session) -> _EvidenceCache:
+    engine = session.get_bind().engine
+    with _caches_lock:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = _EvidenceCache()
+        return cache
+
+
+def library_version(*, session: Session) -> int:
+    """The reference library's version: it changes with every write to sources and passages."""
+    return session.exec(select(LibraryState.version).where(LibraryState.id == 1)).one()
+
+
+def _library_changed(session: Session) -> None:
+    # First in the writing transaction: concurrent source writers queue on this one row, in one order.
+    session.execute(
+        update(LibraryState).where(col(LibraryState.id) == 1).values(version=LibraryState.version + 1)
+    )
 
 
 def _as_datetime(moment: datetime | date | None) -> datetime | None:
@@ -94,6 +150,7 @@ def upsert_source(*, session: Session, source_in: SourceIn) -> tuple[Source, boo
 
     Returns (source, created). The caller commits, so a bulk import can commit in batches.
     """
+    _library_changed(session)
     source = session.exec(select(Source).where(Source.url == source_in.url)).first()
     published_at = _as_datetime(source_in.published_at)
     if source is None:
@@ -134,6 +191,7 @@ def upsert_sources(*, session: Session, sources_in: Sequence[SourceIn]) -> list[
     through `upsert_source`. Several round trips per source were what bounded a bulk import on
     PostgreSQL, not the database's own work.
     """
+    _library_changed(session)
     urls = [source_in.url for source_in in sources_in]
     stored = set(session.execute(select(Source.url).where(col(Source.url).in_(urls))).scalars())
     fresh: dict[str, SourceIn] = {}
@@ -233,6 +291,7 @@ def passage_counts(*, session: Session, source_ids: Sequence[int]) -> dict[int, 
 def delete(*, session: Session, source_id: int) -> None:
     """Delete a source; the database cascades to its passages, their index entries and evidence links."""
     source = get(session=session, source_id=source_id)
+    _library_changed(session)
     session.delete(source)
     session.commit()
 
@@ -308,8 +367,15 @@ def links_of(*, session: Session, claim_id: int) -> dict[int, EvidenceLink]:
 def evidence_for_claim(*, session: Session, claim_id: int, limit: int) -> list[EvidenceOut]:
     """The passages that bear on a claim, best first: pinned links on top, rejected ones left out."""
     claim = claims.get(session=session, claim_id=claim_id)
-    query = rank.EvidenceQuery.from_claim(claim)
-    return _ranked(session, query, limit, links_of(session=session, claim_id=claim_id))
+    links = links_of(session=session, claim_id=claim_id)
+    judged = tuple(sorted((passage_id, link.relation, link.id or 0) for passage_id, link in links.items()))
+    key = (claim_id, claim.version, limit, judged, library_version(session=session))
+    cache = _evidence_cache(session)
+    evidence = cache.get(key)
+    if evidence is None:
+        evidence = _ranked(session, rank.EvidenceQuery.from_claim(claim), limit, links)
+        cache.put(key, evidence)
+    return evidence
 
 
 def search(*, session: Session, text: str, limit: int) -> list[EvidenceOut]:

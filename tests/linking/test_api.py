@@ -249,3 +249,72 @@ def test_bad_input_gets_404_or_422_in_the_one_shape(client: TestClient) -> None:
     )
     assert missing_text.status_code == 422
     assert "text" in json.dumps(missing_text.json()["error"]["details"])
+
+
+def _evidence_urls(client: TestClient, claim_id: int) -> list[str]:
+    response = client.get(f"/v1/claims/{claim_id}/evidence", headers=bearer(ADMIN_KEY))
+    assert response.status_code == 200
+    return [item["url"] for item in response.json()]
+
+
+def _cache_hits(client: TestClient) -> float:
+    metrics = client.get("/metrics").text
+    line = next(
+        (
+            line
+            for line in metrics.splitlines()
+            if line.startswith('claimcheck_evidence_cache_total{outcome="hit"}')
+        ),
+        None,
+    )
+    return float(line.split()[-1]) if line else 0.0
+
+
+def test_repeated_evidence_is_served_again_until_a_source_the_claim_or_a_judgement_changes(
+    client: TestClient,
+) -> None:
+    first = {
+        "url": "https://s.example/a",
+        "title": "A",
+        "text": "Russia named Romania and Bulgaria in its list.",
+    }
+    client.post("/v1/sources", json=first, headers=bearer(ADMIN_KEY)).raise_for_status()
+    claim_id = _make_claim("Russia named Romania and Bulgaria", ["Romania", "Bulgaria"])
+    assert _evidence_urls(client, claim_id) == [first["url"]]
+    hits = _cache_hits(client)
+    assert _evidence_urls(client, claim_id) == [first["url"]]
+    assert _cache_hits(client) == hits + 1
+
+    # A new source, an edited one, a deleted one: each is seen at once.
+    second = {
+        "url": "https://s.example/b",
+        "title": "B",
+        "text": "Russia named Romania and Bulgaria on Friday.",
+    }
+    client.post("/v1/sources", json=second, headers=bearer(ADMIN_KEY)).raise_for_status()
+    assert sorted(_evidence_urls(client, claim_id)) == sorted([first["url"], second["url"]])
+    edited = {**second, "text": "Nothing about the Balkans here at all."}
+    client.post("/v1/sources", json=edited, headers=bearer(ADMIN_KEY)).raise_for_status()
+    assert _evidence_urls(client, claim_id) == [first["url"]]
+    listing = client.get("/v1/sources", headers=bearer(ADMIN_KEY)).json()["items"]
+    first_id = next(item["id"] for item in listing if item["url"] == first["url"])
+    assert client.delete(f"/v1/sources/{first_id}", headers=bearer(ADMIN_KEY)).status_code == 204
+    assert _evidence_urls(client, claim_id) == []
+
+    # An edit of the claim, and a judgement on a passage, too.
+    client.post("/v1/sources", json=second, headers=bearer(ADMIN_KEY)).raise_for_status()
+    assert _evidence_urls(client, claim_id) == [second["url"]]
+    with Session(get_engine()) as session:
+        claim = session.get(Claim, claim_id)
+        assert claim is not None
+        claim.text, claim.items, claim.version = "Wolves returned to the Alps", [], claim.version + 1
+        session.add(claim)
+        session.commit()
+    assert _evidence_urls(client, claim_id) == []
+    passage_id = _passage_id(client, second["url"], "Romania")
+    client.post(
+        f"/v1/claims/{claim_id}/evidence/{passage_id}",
+        json={"relation": "context"},
+        headers=bearer(ADMIN_KEY),
+    ).raise_for_status()
+    assert _evidence_urls(client, claim_id) == [second["url"]]
