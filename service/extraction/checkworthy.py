@@ -1,4 +1,4 @@
-"""How worth checking a sentence is: a linear model over words, characters, POS tags, entities and cues.
+"""How worth checking a sentence is: a linear model over words, characters, tags, entities, cues, clauses.
 
 Trained on the ClaimBuster sentences (Arslan et al. 2020, CC BY 4.0) by `bench/train_checkworthy.py`,
 which writes `checkworthy_model.json`. Scoring needs no scikit-learn: every channel of terms from
@@ -36,6 +36,17 @@ _OPINION_VERBS = frozenset(
 _FIRST_PERSON = frozenset({"i", "we"})
 _FUTURE_MARKERS = frozenset({"will", "'ll", "shall", "gonna"})
 _CHAR_NGRAMS = (2, 5)
+# Fine-grained verb tag -> tense of a clause (the pipeline sets no morphology, the tag carries it).
+_TAG_TENSE = {
+    "VBD": "past",
+    "VBN": "part",
+    "VBZ": "pres",
+    "VBP": "pres",
+    "VB": "base",
+    "VBG": "ger",
+    "MD": "modal",
+}
+_QUANTITY_ENTS = frozenset({"PERCENT", "MONEY", "CARDINAL", "QUANTITY"})
 
 
 def _word_form(text: str) -> str:
@@ -109,6 +120,41 @@ def _syntax_terms(tokens: Sequence[Token]) -> list[str]:
     return terms
 
 
+def _frame_terms(tokens: Sequence[Token]) -> list[str]:
+    """Who says what how: main-clause tense and verb, modals, negation, what numbers and entities attach to.
+
+    "rose by 4 percent" gives num:npadvmod>VERB and numverb:rose; "we will" gives subj:nsubj:we:<verb>.
+    """
+    terms: list[str] = []
+    for token in tokens:
+        if token.dep_ == "ROOT":
+            aux = next((child for child in token.children if child.dep_ in {"aux", "auxpass"}), None)
+            if aux is not None:
+                tense = _TAG_TENSE.get(aux.tag_, "x")
+            else:
+                tense = _TAG_TENSE.get(token.tag_, token.pos_)
+            terms.append(f"roottense:{tense}")
+            terms.append(f"rootverb:{token.lower_}")
+        if token.tag_ == "MD":
+            terms.append(f"modal:{token.lower_}>{token.head.lower_}")
+        if token.dep_ == "neg":
+            terms.append(f"neg>{token.head.pos_}")
+        if token.like_num or token.is_digit or token.ent_type_ in _QUANTITY_ENTS:
+            # The dependency path from the number up to the verb (or root) that governs it, at most 4 arcs.
+            head, path = token.head, [token.dep_]
+            while head.pos_ not in {"VERB", "AUX"} and head.dep_ != "ROOT" and len(path) < 4:
+                path.append(head.dep_)
+                head = head.head
+            terms.append(f"num:{'>'.join(path)}>{head.pos_}")
+            terms.append(f"numverb:{head.lower_}")
+        if token.dep_ in {"nsubj", "nsubjpass", "expl"}:
+            kind = token.lower_ if token.pos_ == "PRON" else (token.ent_type_ or token.pos_)
+            terms.append(f"subj:{token.dep_}:{kind}:{token.head.lower_}")
+        if token.dep_ in {"dobj", "attr", "pobj"} and token.ent_type_:
+            terms.append(f"obj:{token.dep_}:{token.ent_type_}:{token.head.lower_}")
+    return terms
+
+
 def sentence_terms(sentence: Span | Doc) -> dict[str, list[str]]:
     """The terms of each feature channel for one parsed sentence (training and scoring both use this)."""
     tokens = [token for token in sentence if not token.is_space]
@@ -126,6 +172,7 @@ def sentence_terms(sentence: Span | Doc) -> dict[str, list[str]]:
         "ent": [entity.label_ for entity in sentence.ents],
         "cue": _cue_terms(sentence),
         "syntax": _syntax_terms(tokens),
+        "frame": _frame_terms(tokens),
     }
 
 
