@@ -20,8 +20,8 @@ from service.imports.index import (
     DUPLICATE_TERMS,
     document_frequencies,
     near_duplicate_candidates_for_batch,
+    near_duplicate_terms,
     query_terms,
-    rarest,
 )
 
 # Word frequencies barely move during one import; past this many cached words, start afresh.
@@ -162,9 +162,8 @@ def find_duplicates(
     for index, row_candidates in zip(fuzzy_rows, candidates, strict=True):
         text = texts_normalized[index]
         in_database = best_scored(text, row_candidates, threshold)
-        in_previous = best_scored(
-            text, previous.with_terms(rarest(terms_by_row[index], cache, DUPLICATE_TERMS)), threshold
-        )
+        shared = near_duplicate_terms(session=session, terms=terms_by_row[index], frequencies=cache)
+        in_previous = best_scored(text, previous.with_terms(shared), threshold)
         # On equal scores the stored claim wins: it is the older one.
         if in_previous is not None and (in_database is None or in_previous[1] > in_database[1]):
             earlier[index] = in_previous[0]

@@ -96,6 +96,14 @@ def rarest(terms: list[str], frequencies: dict[str, int], count: int) -> list[st
     return sorted(present, key=lambda term: frequencies[term])[:count]
 
 
+def near_duplicate_terms(*, session: Session, terms: list[str], frequencies: dict[str, int]) -> list[str]:
+    """The words a near-duplicate must share two of: the three rarest that some claim has (SQLite), or,
+    with no cheap word frequencies (PostgreSQL), the three longest."""
+    if _is_sqlite(session):
+        return rarest(terms, frequencies, DUPLICATE_TERMS)
+    return sorted(terms, key=len, reverse=True)[:DUPLICATE_TERMS]
+
+
 def _quoted(term: str) -> str:
     # Each word quoted: FTS5 would read bare words like AND/NOT/NEAR as operators.
     return f'"{term}"'
@@ -148,8 +156,10 @@ def near_duplicate_candidates(
     if not terms:
         return []
     if not _is_sqlite(session):
-        # No cheap word frequencies here: the longest words stand in for the rarest.
-        chosen = sorted((term.replace("'", "") for term in terms), key=len, reverse=True)[:DUPLICATE_TERMS]
+        chosen = [
+            term.replace("'", "")
+            for term in near_duplicate_terms(session=session, terms=terms, frequencies={})
+        ]
         chosen = [term for term in chosen if term]
         if not chosen:
             return []

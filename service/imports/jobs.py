@@ -13,7 +13,6 @@ import logging
 import os
 import socket
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -501,9 +500,8 @@ class _BatchWriter:
         self.on_duplicate = on_duplicate
         self.progress = progress
         self.actor = actor
-        # Claim ids of the new rows of the last two batches, by upload line: a repeat in the next batch
-        # points at one of them.
-        self.created_by_line: deque[dict[int, int]] = deque(maxlen=2)
+        # Claim ids of the previous batch's new rows, by upload line: a repeat in this batch may point at one.
+        self.previous_ids: dict[int, int] = {}
         self.compacting = kind == "claims" and engine.dialect.name == "sqlite"
         # Counted, not merged, at the start: a small import must not pay for merging a large index.
         self.indexed = _claim_count(engine) if self.compacting else 0
@@ -541,7 +539,7 @@ class _BatchWriter:
                     prepared,
                     progress,
                     self.actor,
-                    self.created_by_line,
+                    self.previous_ids,
                 )
             else:
                 _store_sources(session, prepared.raw, progress)
@@ -573,7 +571,7 @@ class _BatchWriter:
             session.commit()
         progress.errors_changed = False
         self.progress = progress
-        self.created_by_line.append(created_by_line)
+        self.previous_ids = created_by_line
 
 
 def _finish(engine: Engine, job_id: int, worker_id: str, progress: _Progress) -> None:
@@ -598,11 +596,11 @@ def _store_claims(
     prepared: _Prepared,
     progress: _Progress,
     actor: Actor | None,
-    recent_ids: deque[dict[int, int]],
+    previous_ids: dict[int, int],
 ) -> dict[int, int]:
     """Insert the batch's claims with their history and tags; the new claims' ids by upload line.
 
-    `recent_ids` holds the ids of the previous batches' new rows, which this batch's repeats point at.
+    `previous_ids` holds the ids of the previous batch's new rows, which this batch's repeats may point at.
     """
     valid, normalized, hashes = prepared.claims, prepared.normalized, prepared.hashes
     if not valid or prepared.duplicates is None:
@@ -621,10 +619,7 @@ def _store_claims(
     created_by_line: dict[int, int] = {}
 
     def created_id(line: int) -> int | None:
-        for ids in (created_by_line, *recent_ids):
-            if line in ids:
-                return ids[line]
-        return None
+        return created_by_line.get(line, previous_ids.get(line))
 
     connection = session.connection()
     constants = _claim_constants(job_id, actor, now)
