@@ -159,10 +159,12 @@ def find_duplicates(
         terms_by_row=[terms_by_row[index] for index in fuzzy_rows],
         frequencies=cache,
     )
-    for index, row_candidates in zip(fuzzy_rows, candidates, strict=True):
+    shared_by_row = near_duplicate_terms(
+        session=session, terms_by_row=[terms_by_row[index] for index in fuzzy_rows], frequencies=cache
+    )
+    for index, row_candidates, shared in zip(fuzzy_rows, candidates, shared_by_row, strict=True):
         text = texts_normalized[index]
         in_database = best_scored(text, row_candidates, threshold)
-        shared = near_duplicate_terms(session=session, terms=terms_by_row[index], frequencies=cache)
         in_previous = best_scored(text, previous.with_terms(shared), threshold)
         # On equal scores the stored claim wins: it is the older one.
         if in_previous is not None and (in_database is None or in_previous[1] > in_database[1]):

@@ -96,12 +96,14 @@ def rarest(terms: list[str], frequencies: dict[str, int], count: int) -> list[st
     return sorted(present, key=lambda term: frequencies[term])[:count]
 
 
-def near_duplicate_terms(*, session: Session, terms: list[str], frequencies: dict[str, int]) -> list[str]:
-    """The words a near-duplicate must share two of: the three rarest that some claim has (SQLite), or,
-    with no cheap word frequencies (PostgreSQL), the three longest."""
+def near_duplicate_terms(
+    *, session: Session, terms_by_row: Sequence[list[str]], frequencies: dict[str, int]
+) -> list[list[str]]:
+    """For each row, the words a near-duplicate must share two of: the three rarest that some claim has
+    (SQLite), or, with no cheap word frequencies (PostgreSQL), the three longest."""
     if _is_sqlite(session):
-        return rarest(terms, frequencies, DUPLICATE_TERMS)
-    return sorted(terms, key=len, reverse=True)[:DUPLICATE_TERMS]
+        return [rarest(terms, frequencies, DUPLICATE_TERMS) for terms in terms_by_row]
+    return [sorted(terms, key=len, reverse=True)[:DUPLICATE_TERMS] for terms in terms_by_row]
 
 
 def _quoted(term: str) -> str:
@@ -156,10 +158,8 @@ def near_duplicate_candidates(
     if not terms:
         return []
     if not _is_sqlite(session):
-        chosen = [
-            term.replace("'", "")
-            for term in near_duplicate_terms(session=session, terms=terms, frequencies={})
-        ]
+        (longest,) = near_duplicate_terms(session=session, terms_by_row=[terms], frequencies={})
+        chosen = [term.replace("'", "") for term in longest]
         chosen = [term for term in chosen if term]
         if not chosen:
             return []
