@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from pydantic import ValidationError
@@ -751,7 +752,7 @@ def _insert_rows(
     )
     names = list(rows[0])
     converters = [(position, convert) for position, name in enumerate(names) if (convert := processor(name))]
-    parameters = []
+    parameters: list[tuple[Any, ...]] = []
     for row in rows:
         values = [row[name] for name in names]
         for position, convert in converters:
@@ -764,24 +765,12 @@ def _insert_rows(
     # Many rows per statement: the driver takes the interpreter lock back after every statement, and
     # with the duplicate check of the next batch running beside this, each take is a wait.
     per_statement = max(1, SQLITE_MAX_PARAMETERS // (len(constants) + len(names)))
-    whole = len(parameters) - len(parameters) % per_statement
-    if whole:
+    for start in range(0, len(parameters), per_statement):
+        part = parameters[start : start + per_statement]
         statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ' + ", ".join(
-            [row_placeholders] * per_statement
+            [row_placeholders] * len(part)
         )
-        driver.executemany(
-            statement,
-            (
-                tuple(value for row in parameters[start : start + per_statement] for value in row)
-                for start in range(0, whole, per_statement)
-            ),
-        )
-    if whole < len(parameters):
-        rest = parameters[whole:]
-        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ' + ", ".join(
-            [row_placeholders] * len(rest)
-        )
-        driver.execute(statement, tuple(value for row in rest for value in row))
+        driver.execute(statement, tuple(chain.from_iterable(part)))
 
 
 def _status(row: ClaimRow) -> str:
