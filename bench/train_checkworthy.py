@@ -287,6 +287,15 @@ def _stack_members(
     return features, members
 
 
+def collapse(members: list[LinearModel], meta: LogisticRegression) -> LinearModel:
+    """The meta LR over the members' margins, as one linear model over the members' features."""
+    weights = meta.coef_.ravel()
+    return LinearModel(
+        np.column_stack([member.coef_ for member in members]) @ weights,
+        np.array([float(np.array([m.intercept_[0] for m in members]) @ weights + meta.intercept_[0])]),
+    )
+
+
 def stacked(rows: list[Terms], labels: np.ndarray) -> Fitter:
     """`_stack_members` combined by a meta LR fitted on their out-of-fold margins, as one linear model.
 
@@ -309,11 +318,7 @@ def stacked(rows: list[Terms], labels: np.ndarray) -> Fitter:
         assert margins is not None
         meta = LogisticRegression(C=META_C, class_weight="balanced").fit(margins, labels[train_arr])
         features, members = _stack_members(counted, labels, train)
-        weights = meta.coef_.ravel()
-        model = LinearModel(
-            np.column_stack([member.coef_ for member in members]) @ weights,
-            np.array([float(np.array([m.intercept_[0] for m in members]) @ weights + meta.intercept_[0])]),
-        )
+        model = collapse(members, meta)
         return Fitted(
             predict_margin=lambda idx: model.decision_function(counted.transform(features, idx)),
             threshold=0.0,

@@ -129,3 +129,22 @@ def test_exported_json_reproduces_sklearn_decisions(tmp_path: Path) -> None:
     for row, margin in zip(rows, expected, strict=True):
         assert math.isclose(exported.margin(row, row["vector"]), float(margin), abs_tol=1e-4)
     assert exported.threshold == 0.25
+
+
+def test_stack_of_linear_models_collapses_to_one_with_the_same_margins() -> None:
+    # The shipped model is a meta LR over several LRs' margins, exported as one linear model.
+    bench = _bench_module()
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(7)
+    features = rng.normal(size=(60, 12))
+    labels = (features[:, 0] + features[:, 3] + rng.normal(size=60) > 0).astype(int)
+    members = [
+        bench.LinearModel(rng.normal(size=12), np.array([rng.normal()]))  # type: ignore[attr-defined]
+        for _ in range(4)
+    ]
+    margins = np.column_stack([member.decision_function(features) for member in members])
+    meta = LogisticRegression().fit(margins, labels)
+    single = bench.collapse(members, meta)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(single.decision_function(features), meta.decision_function(margins), atol=1e-9)
