@@ -154,14 +154,10 @@ def find_duplicates(
         if stored[index] is None and (line := previous.line_by_hash.get(text_hash)) is not None:
             earlier[index] = line
     fuzzy_rows = [index for index in range(len(hashes)) if stored[index] is None and index not in earlier]
-    candidates = near_duplicate_candidates_for_batch(
-        session=session,
-        terms_by_row=[terms_by_row[index] for index in fuzzy_rows],
-        frequencies=cache,
-    )
     shared_by_row = near_duplicate_terms(
         session=session, terms_by_row=[terms_by_row[index] for index in fuzzy_rows], frequencies=cache
     )
+    candidates = near_duplicate_candidates_for_batch(session=session, chosen_by_row=shared_by_row)
     for index, row_candidates, shared in zip(fuzzy_rows, candidates, shared_by_row, strict=True):
         text = texts_normalized[index]
         in_database = best_scored(text, row_candidates, threshold)

@@ -150,52 +150,20 @@ def candidate_claims(
     return [(int(claim_id), float(relevance)) for claim_id, relevance in rows]
 
 
-def near_duplicate_candidates(
-    *, session: Session, text_normalized: str, limit: int, frequencies: dict[str, int] | None = None
-) -> list[tuple[int, str]]:
-    """(id, normalised text) of claims with two of the text's three rarest words: the near-duplicates."""
-    terms = query_terms(text_normalized)
-    if not terms:
+def _postgres_near_duplicates(*, session: Session, chosen: list[str], limit: int) -> list[tuple[int, str]]:
+    """(id, normalised text) of claims with two of the chosen words (all of them when fewer)."""
+    words = [word for word in (term.replace("'", "") for term in chosen) if word]
+    if not words:
         return []
-    if not _is_sqlite(session):
-        (longest,) = near_duplicate_terms(session=session, terms_by_row=[terms], frequencies={})
-        chosen = [term.replace("'", "") for term in longest]
-        chosen = [term for term in chosen if term]
-        if not chosen:
-            return []
-        pairs = (
-            [f"{a} & {b}" for n, a in enumerate(chosen) for b in chosen[n + 1 :]]
-            if len(chosen) > 1
-            else chosen
-        )
-        _prefer_index(session)
-        rows = session.execute(
-            text(
-                f"SELECT id, text_normalized FROM claim "
-                f"WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
-            ),
-            {"query": " | ".join(f"({pair})" for pair in pairs), "limit": limit},
-        )
-        return [(int(claim_id), str(stored)) for claim_id, stored in rows]
-    if frequencies is None:
-        frequencies = document_frequencies(session=session, terms=terms)
-    chosen = rarest(terms, frequencies, DUPLICATE_TERMS)
-    if not chosen:
-        return []
-    if len(chosen) < 3:
-        match = " AND ".join(_quoted(term) for term in chosen)
-    else:
-        first, second, third = (_quoted(term) for term in chosen)
-        match = f"({first} AND {second}) OR ({first} AND {third}) OR ({second} AND {third})"
-    # Called once per imported row: straight to the driver, as SQLAlchemy's per-statement overhead
-    # would cost more than the query itself. Same connection, so the same transaction.
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    rows = driver.execute(
-        "SELECT claim.id, claim.text_normalized FROM claim_fts JOIN claim ON claim.id = claim_fts.rowid "
-        "WHERE claim_fts MATCH ? ORDER BY claim_fts.rank LIMIT ?",
-        (match, limit),
-    ).fetchall()
+    pairs = [f"{a} & {b}" for n, a in enumerate(words) for b in words[n + 1 :]] if len(words) > 1 else words
+    _prefer_index(session)
+    rows = session.execute(
+        text(
+            f"SELECT id, text_normalized FROM claim "
+            f"WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
+        ),
+        {"query": " | ".join(f"({pair})" for pair in pairs), "limit": limit},
+    )
     return [(int(claim_id), str(stored)) for claim_id, stored in rows]
 
 
@@ -208,9 +176,9 @@ def _pair_match(chosen: list[str]) -> str:
 
 
 def near_duplicate_candidates_for_batch(
-    *, session: Session, terms_by_row: Sequence[list[str]], frequencies: dict[str, int]
+    *, session: Session, chosen_by_row: Sequence[list[str]]
 ) -> list[list[tuple[int, str]]]:
-    """For each row's words, (id, normalised text) of claims with two of its three rarest words.
+    """For each row's `near_duplicate_terms`, (id, normalised text) of claims with two of them.
 
     SQLite: one prepared id-only lookup per row (no join, no ranking unless a row has many candidates),
     then one query for all the candidates' texts. A compound SELECT of a few hundred rows' lookups was
@@ -219,16 +187,10 @@ def near_duplicate_candidates_for_batch(
     """
     if not _is_sqlite(session):
         return [
-            near_duplicate_candidates(
-                session=session, text_normalized=" ".join(terms), limit=DUPLICATE_RANKED_LIMIT
-            )
-            for terms in terms_by_row
+            _postgres_near_duplicates(session=session, chosen=chosen, limit=DUPLICATE_RANKED_LIMIT)
+            for chosen in chosen_by_row
         ]
-    matches = {
-        row: _pair_match(chosen)
-        for row, terms in enumerate(terms_by_row)
-        if (chosen := rarest(terms, frequencies, DUPLICATE_TERMS))
-    }
+    matches = {row: _pair_match(chosen) for row, chosen in enumerate(chosen_by_row) if chosen}
     driver = session.connection().connection.driver_connection
     assert driver is not None
     ids_by_row: dict[int, list[int]] = {}
@@ -253,7 +215,7 @@ def near_duplicate_candidates_for_batch(
         texts.update({int(claim_id): str(stored) for claim_id, stored in found})
     return [
         [(claim_id, texts[claim_id]) for claim_id in ids_by_row.get(row, []) if claim_id in texts]
-        for row in range(len(terms_by_row))
+        for row in range(len(chosen_by_row))
     ]
 
 
