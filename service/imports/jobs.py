@@ -36,6 +36,7 @@ from service.imports import index as claim_index
 from service.imports.models import ImportChunk, ImportJob
 from service.imports.parse import ClaimRow, RawRow, RowError, claim_row, rows
 from service.linking.schemas import SourceIn
+from service.review.scale import RatingScale
 from service.settings import Settings
 
 log = logging.getLogger("claimcheck.imports")
@@ -446,8 +447,9 @@ class _DuplicateChecker:
         self.engine = engine
         self.keep_duplicates = on_duplicate == "keep"
         self.threshold = settings.duplicate_threshold
-        self.verdicts = settings.verdicts
-        self.scale = [verdict.strip() for verdict in settings.rating_scale.split(",") if verdict.strip()]
+        scale = RatingScale.from_settings(settings)
+        self.verdicts = scale.verdicts
+        self.scale = list(scale.ordinal)
         self.frequencies: dict[str, int] = {}
         self.previous = dedupe.RecentRows()
 
