@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz
+from spacy.tokens import Token
 
 from service.extraction import extract
-from service.extraction.result import ExtractedClaim, Extraction
+from service.extraction.nlp import get_nlp
+from service.extraction.result import ExtractedClaim, Extraction, SentenceReport
+from service.extraction.segment import segment
 
 DATA = Path(__file__).parent / "data"
 
@@ -33,6 +36,7 @@ class Score:
     items_exact: int
     spans_exact: bool
     flagged: int = 0  # found facts whose claim the scorer marks check-worthy
+    broken: list[str] = field(default_factory=list)  # claims a fact-checker could not use, with why
 
     @property
     def recall(self) -> float:
@@ -61,10 +65,80 @@ def annotated(name: str) -> tuple[str, dict[str, object]]:
     return (DATA / spec["text"]).read_text(encoding="utf-8"), spec
 
 
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_UNRESOLVED = frozenset({"it", "they", "this", "these", "those", "them", "its", "their"})
+
+
+_NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+
+
+def _finite(token: Token) -> bool:
+    """A finite verb, or what en_core_web_sm mistags as a noun in "The stadium cost £1 billion"."""
+    if token.tag_ in _FINITE:
+        return True
+    if token.dep_ != "ROOT" or token.tag_ not in {"VB", "NN", "NNS"}:
+        return False
+    return token.tag_ == "VB" or (
+        any(c.dep_ in {"compound", "nsubj", "poss"} for c in token.lefts)
+        and any(c.dep_ in {"appos", "dobj", "npadvmod"} for c in token.rights)
+    )
+
+
+def broken_reasons(claim_text: str) -> list[str]:
+    """Why a claim's text is not a standalone sentence (empty when it is one).
+
+    It must parse with a finite verb after a nominal (a subject; en_core_web_sm's misparses of
+    lists and of "cost"/"totals" tolerated), its subject must not be a bare it/they/this, and no
+    phrase of three or more words may appear twice (a doubled resolution)."""
+    doc = get_nlp()(claim_text)
+    reasons = []
+    if not any(_finite(t) and any(w.pos_ in _NOMINAL for w in doc[: t.i]) for t in doc):
+        reasons.append("no subject with a finite verb")
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is not None:
+        subject = next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+        if subject is not None and subject.lower_ in _UNRESOLVED and subject.dep_ != "expl":
+            reasons.append(f"subject is still '{subject.text}'")
+    words = [t.lower_ for t in doc if t.is_alpha]
+    grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    doubled = {g for g in grams if grams.count(g) > 1}
+    if doubled:
+        reasons.append("doubled phrase '" + " ".join(sorted(doubled)[0]) + "'")
+    return reasons
+
+
+def every_sentence_baseline(body: str) -> Extraction:
+    """The naive baseline: each sentence of the body, as it stands, is one claim."""
+    claims = [
+        ExtractedClaim(
+            text=s.span.text,
+            quote=s.span.text,
+            start=s.start,
+            end=s.end,
+            checkworthy=True,
+            score=1.0,
+            kind="other",
+            sentence_index=i,
+        )
+        for i, s in enumerate(segment(body))
+    ]
+    reports = [
+        SentenceReport(i, s.start, s.end, s.span.text, "claim", 1.0, "", 1)
+        for i, s in enumerate(segment(body))
+    ]
+    return Extraction(claims=claims, sentences=reports, extractor="every-sentence")
+
+
+def extract_annotated(name: str) -> Extraction:
+    body, spec = annotated(name)
+    return extract(body, published_at=dt.date.fromisoformat(str(spec["published_at"])))
+
+
 def score(name: str, extraction: Extraction | None = None) -> Score:
     body, spec = annotated(name)
     if extraction is None:
-        extraction = extract(body, published_at=dt.date.fromisoformat(spec["published_at"]))
+        extraction = extract_annotated(name)
     claims = extraction.claims
     facts = spec["facts"]
     found, missed, items_expected, items_exact, flagged = 0, [], 0, 0, 0
@@ -86,6 +160,7 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
         if any(not any(_matches(c, f) for f in facts) for c in own):
             leaked.append(opinion)
     spans_exact = all(body[c.start : c.end] == c.quote for c in claims)
+    broken = [f"{c.text} ({'; '.join(r)})" for c in claims if (r := broken_reasons(c.text))]
     return Score(
         name,
         len(facts),
@@ -97,6 +172,7 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
         items_exact,
         spans_exact,
         flagged,
+        broken,
     )
 
 
@@ -106,4 +182,14 @@ EDITORIALS = (
     "editorial_energy",
     "editorial_measles",
     "editorial_stadium",
+)
+
+# Written and annotated blind on 2026-12-01 (issue 16); see data/blind2/README.md.
+BLIND2 = (
+    "blind2/news_flood",
+    "blind2/transcript_debate",
+    "blind2/interview_glacier",
+    "blind2/column_speech",
+    "blind2/science_typos",
+    "blind2/editorial_tram",
 )
