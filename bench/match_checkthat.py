@@ -104,8 +104,8 @@ def main() -> None:
     from service.api.deps import get_rate_limiter
     from service.claims.models import Claim
     from service.db import get_engine
-    from service.imports import semantic
-    from service.imports.models import ClaimEmbedding
+    from service.matching import semantic
+    from service.matching.models import ClaimEmbedding
     from service.main import create_app
     from service.settings import get_settings
 
@@ -215,7 +215,7 @@ def main() -> None:
     # 3. Baselines, from the same index and the same stored embeddings.
     from service.claims.text import normalize_claim_text
     from service.imports.index import candidate_claims
-    from service.imports.matching import clean_query
+    from service.matching.matcher import clean_query
 
     with TestClient(fresh_app("on")), Session(get_engine()) as session:
         matrix = semantic.matrix_for(session)
@@ -238,7 +238,7 @@ def main() -> None:
                 response = client.post("/v1/claims/match", json={"text": text, "limit": 20}, headers=HEADERS)
                 timings[name].append(time.perf_counter() - started)
                 assert response.status_code == 200, response.text
-                rankings[name][tweet_id] = [found["external_id"] for found in response.json()]
+                rankings[name][tweet_id] = [found["external_id"] for found in response.json()["results"]]
 
     print(f"\nCheckThat! 2020 task 2, {args.split}: {len(tweets)} tweets, {len(external)} verified claims")
     print(f"{'method':<12} {'MAP@5':>7} {'R@1':>7} {'R@5':>7} {'R@20':>7}   median ms/query")
@@ -276,7 +276,7 @@ def tune(tweets: list[list[str]], qrels: dict[str, set[str]]) -> None:
 
     from service.claims.models import Claim
     from service.db import get_engine
-    from service.imports import matching
+    from service.matching import matcher as matching
 
     tweets = [row for row in tweets if row[0] in qrels]
     with Session(get_engine()) as session:

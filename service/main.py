@@ -21,6 +21,7 @@ from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.imports import worker as import_worker
 from service.imports.router import router as imports_router
 from service.linking.router import router as linking_router
+from service.matching.router import router as matching_router
 from service.observability import RequestContextMiddleware, configure_logging
 from service.review import webhooks
 from service.review.router import router as review_router
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
     app.include_router(review_router, responses=ERROR_RESPONSES)
     app.include_router(linking_router, responses=ERROR_RESPONSES)
     app.include_router(imports_router, responses=ERROR_RESPONSES)
+    app.include_router(matching_router, responses=ERROR_RESPONSES)
     install_ui(app)
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -3,8 +3,9 @@
 from service.articles.models import Article, ArticleSentence, LLMCacheEntry
 from service.auth.models import ApiKey
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
-from service.imports.models import ClaimEmbedding, ImportChunk, ImportJob
+from service.imports.models import ImportChunk, ImportJob
 from service.linking.models import EvidenceLink, Passage, Source
+from service.matching.models import ClaimEmbedding
 from service.review.models import Webhook, WebhookDelivery
 from service.ui.models import UiSession
 

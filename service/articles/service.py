@@ -20,7 +20,7 @@ from service.errors import InvalidInput, NotFound, PayloadTooLarge
 from service.extraction import extract
 from service.extraction.llm import extract_with_llm
 from service.extraction.result import Extraction
-from service.imports.matching import prior_checks
+from service.matching.matcher import prior_checks
 from service.metrics import EXTRACTION_SECONDS
 from service.settings import Settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, LargeBinary, Text
@@ -11,13 +12,38 @@ from sqlmodel import Field, SQLModel
 from service.db import utcnow
 
 
+class JobKind(StrEnum):
+    """What an import job brings in."""
+
+    claims = "claims"
+    sources = "sources"
+    articles = "articles"
+
+
+class JobStatus(StrEnum):
+    """Where an import job is; `receiving` (the upload still arriving) is shown as `queued`."""
+
+    receiving = "receiving"
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class OnDuplicate(StrEnum):
+    """What a claim import does with a row repeating a stored claim or an earlier row."""
+
+    skip = "skip"
+    keep = "keep"
+
+
 class ImportJob(SQLModel, table=True):
     __tablename__ = "import_job"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)  # claims | sources
-    format: str = Field(max_length=20)  # ndjson | csv | claimreview
-    status: str = Field(default="queued", max_length=20, index=True)
+    kind: str = Field(max_length=20)  # JobKind
+    format: str = Field(max_length=20)  # parse.FORMATS
+    status: str = Field(default=JobStatus.queued, max_length=20, index=True)
     on_duplicate: str = Field(default="skip", max_length=10)
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     key_id: int | None = None
@@ -47,15 +73,3 @@ class ImportChunk(SQLModel, table=True):
     )
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-class ClaimEmbedding(SQLModel, table=True):
-    """A claim's sentence embedding, computed after import by a background step."""
-
-    __tablename__ = "claim_embedding"
-
-    claim_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
-    )
-    model: str = Field(max_length=100)
-    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

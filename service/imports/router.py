@@ -1,4 +1,4 @@
-"""HTTP for bulk imports (claims, sources) and previously-checked claim matching."""
+"""HTTP for bulk imports (claims, sources)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from service.api.deps import ImportKey, ReadKey, SessionDep, SettingsDep
+from service.api.deps import ImportKey, SessionDep
 from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.auth.service import Actor
-from service.claims.schemas import PriorCheck
 from service.db import get_engine
 from service.errors import InvalidInput
-from service.imports import jobs, matching
+from service.imports import jobs
 from service.imports.parse import detect_format
-from service.imports.schemas import ImportJobOut, MatchIn
+from service.imports.schemas import ImportJobOut
 
 router = APIRouter(tags=["imports"])
 
@@ -172,11 +171,3 @@ def get_import_errors_csv(import_id: int, session: SessionDep, _key: ImportKey) 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
     )
-
-
-@router.post("/v1/claims/match")
-def match_claims(
-    body: MatchIn, session: SessionDep, settings: SettingsDep, _key: ReadKey
-) -> list[PriorCheck]:
-    """Stored claims that this text repeats, best first, with their status and verdict."""
-    return matching.match(session=session, text=body.text, limit=body.limit, settings=settings)

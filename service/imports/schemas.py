@@ -1,16 +1,14 @@
-"""What the API shows of import jobs and accepts for matching."""
+"""What the API shows of import jobs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from service.db import as_utc
 from service.imports.models import ImportJob
-
-MAX_MATCH_TEXT_CHARS = 10_000
 
 
 class RowErrorOut(BaseModel):
@@ -63,8 +61,3 @@ class ImportJobOut(BaseModel):
             started_at=as_utc(job.started_at) if job.started_at else None,
             finished_at=as_utc(job.finished_at) if job.finished_at else None,
         )
-
-
-class MatchIn(BaseModel):
-    text: str = Field(min_length=1, max_length=MAX_MATCH_TEXT_CHARS)
-    limit: int = Field(default=10, ge=1, le=100)

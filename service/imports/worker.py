@@ -76,7 +76,7 @@ class ImportWorker:
             self._stop.wait(self.settings.worker_poll_seconds)
 
     def _embed_some(self) -> bool:
-        from service.imports import semantic
+        from service.matching import semantic
 
         if not semantic.enabled(self.settings):
             return False
@@ -102,7 +102,7 @@ def start_in_process() -> None:
     """At API start-up: say which matcher runs, and start the worker thread if RUN_WORKER_IN_PROCESS."""
     global _in_process
     from service.db import get_engine
-    from service.imports import semantic
+    from service.matching import semantic
     from service.settings import get_settings
 
     settings = get_settings()

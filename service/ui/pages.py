@@ -211,7 +211,7 @@ def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings
 
 def prior_checks(*, session: Session, claim: Claim, settings: Settings) -> list[PriorCheck]:
     """Previously checked claims this one repeats (itself left out)."""
-    from service.imports import matching
+    from service.matching import matcher as matching
 
     found = matching.prior_checks(session=session, texts=[claim.text], settings=settings, limit=4)[0]
     return [match for match in found if match.id != claim.id][:3]

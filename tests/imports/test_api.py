@@ -238,7 +238,8 @@ def test_match_returns_prior_checks_best_first(client: TestClient) -> None:
         headers=bearer(ADMIN_KEY),
     )
     assert response.status_code == 200
-    found = response.json()
+    assert response.json()["matcher"] == "lexical"
+    found = response.json()["results"]
     assert len(found) == 2
     assert found[0]["external_id"] == "af-9"
     assert (found[0]["verdict"], found[0]["status"], found[0]["publisher"]) == (
@@ -264,7 +265,7 @@ def test_match_returns_prior_checks_best_first(client: TestClient) -> None:
 
 
 def test_prior_checks_only_returns_checked_claims_above_threshold(client: TestClient) -> None:
-    from service.imports.matching import prior_checks
+    from service.matching.matcher import prior_checks
     from service.settings import get_settings
 
     _import(

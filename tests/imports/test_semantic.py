@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.db import get_engine
-from service.imports import semantic
-from service.imports.models import ClaimEmbedding
+from service.matching import semantic
+from service.matching.models import ClaimEmbedding
 from tests.conftest import ADMIN_KEY, bearer
 from tests.imports.conftest import wait_for_job
 
@@ -57,5 +57,5 @@ def test_embeddings_arrive_after_import_and_paraphrases_match(semantic_on: None,
         "/v1/claims/match",
         json={"text": "Getting the jab makes women unable to have children", "limit": 3},
         headers=bearer(ADMIN_KEY),
-    ).json()
+    ).json()["results"]
     assert found[0]["external_id"] == "vax"

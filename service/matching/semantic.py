@@ -17,13 +17,13 @@ from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
-from service.imports.models import ClaimEmbedding
+from service.matching.models import ClaimEmbedding
 from service.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
 
-log = logging.getLogger("claimcheck.imports.semantic")
+log = logging.getLogger("claimcheck.matching.semantic")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384

@@ -19,8 +19,9 @@ from service.claims.models import Claim
 from service.claims.schemas import PriorCheck
 from service.claims.text import normalize_claim_text
 from service.db import as_utc
-from service.imports import semantic
 from service.imports.index import candidate_claims
+from service.matching import semantic
+from service.matching.schemas import Matcher, MatchOut
 from service.settings import Settings
 
 LEXICAL_CANDIDATES = 100
@@ -144,6 +145,26 @@ def match(
         if len(results) >= limit:
             break
     return results
+
+
+def match_out(*, session: Session, text: str, limit: int, settings: Settings) -> MatchOut:
+    """The match endpoint's answer: the ranked claims and which matcher ranked them."""
+    use_semantic = semantic.enabled(settings)
+    weights = SEMANTIC_WEIGHTS if use_semantic else LEXICAL_WEIGHTS
+    found, claims = signals_for(session=session, text=text, use_semantic=use_semantic)
+    ranked = sorted(((score(signals, weights), signals.claim_id) for signals in found), reverse=True)
+    return MatchOut(
+        matcher=matcher_of(found, use_semantic=use_semantic),
+        results=[_prior_check(claims[claim_id], fused) for fused, claim_id in ranked[:limit]],
+    )
+
+
+def matcher_of(found: Sequence[Signals], *, use_semantic: bool) -> Matcher:
+    """Semantic when every candidate had an embedding, lexical when none did, mixed in between."""
+    embedded = sum(signals.cosine is not None for signals in found)
+    if not use_semantic or embedded == 0:
+        return Matcher.lexical
+    return Matcher.semantic if embedded == len(found) else Matcher.mixed
 
 
 def prior_checks(
