@@ -105,7 +105,7 @@ def run_job(kind: str, lines: Iterator[bytes]) -> tuple[int, float]:
     from sqlmodel import Session
 
     from service.db import get_engine
-    from service.imports import jobs
+    from service.imports import jobs, runner
     from service.settings import get_settings
 
     engine, settings = get_engine(), get_settings()
@@ -117,8 +117,8 @@ def run_job(kind: str, lines: Iterator[bytes]) -> tuple[int, float]:
         assert job.id is not None
         job_id = job.id
         jobs.store_upload(session=session, job_id=job_id, chunks=lines)
-        assert jobs.claim_next(session=session, worker_id="bench", job_id=job_id) == job_id
-    status = jobs.run(engine=engine, job_id=job_id, worker_id="bench", settings=settings)
+        assert runner.claim_next(session=session, worker_id="bench", job_id=job_id) == job_id
+    status = runner.run(engine=engine, job_id=job_id, worker_id="bench", settings=settings)
     assert status == "done", status
     return job_id, time.perf_counter() - started
 
@@ -131,7 +131,7 @@ def source_import(passages: int) -> None:
 
     from service.db import make_engine, migrate
     from service.linking.models import Passage
-    from service.linking.service import upsert_source
+    from service.linking.sources import upsert_source
 
     sources, _queries = evidence_search.generate(passages, 1, seed=7)
     baseline_url = os.environ["DATABASE_URL"].replace("seeded.db", "sources-baseline.db")

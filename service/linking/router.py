@@ -1,4 +1,4 @@
-"""HTTP for reference sources and evidence: thin calls into service.linking.service."""
+"""HTTP for reference sources and evidence: thin calls into service.linking.sources and .evidence."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session
 from service.api.deps import ImportKey, ReadKey, ReviewKey, SessionDep
 from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.db import as_utc
-from service.linking import service
+from service.linking import evidence, sources
 from service.linking.models import Source
 from service.linking.schemas import (
     MAX_EVIDENCE_LIMIT,
@@ -48,7 +48,7 @@ def _summary(source: Source, passage_count: int) -> SourceSummary:
 
 def _source_out(session: Session, source: Source) -> SourceOut:
     assert source.id is not None
-    passages = service.passages_of(session=session, source_id=source.id)
+    passages = sources.passages_of(session=session, source_id=source.id)
     return SourceOut(
         **_summary(source, len(passages)).model_dump(),
         text=source.text,
@@ -62,7 +62,7 @@ def _source_out(session: Session, source: Source) -> SourceOut:
 @router.post("/sources", status_code=201)
 def create_source(body: SourceIn, response: Response, session: SessionDep, _key: ImportKey) -> SourceWritten:
     """Store a reference source; the same url again updates it (200) and re-splits its passages."""
-    source, created = service.create(session=session, source_in=body)
+    source, created = sources.create(session=session, source_in=body)
     if not created:
         response.status_code = 200
     return SourceWritten(**_source_out(session, source).model_dump(), created=created)
@@ -76,23 +76,23 @@ def list_sources(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[SourceSummary]:
     """Sources in the order they were first stored, a page at a time."""
-    sources = service.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
-    counts = service.passage_counts(session=session, source_ids=[s.id for s in sources if s.id is not None])
-    items = [_summary(source, counts.get(source.id or 0, 0)) for source in sources]
-    next_cursor = next_id_cursor(sources, limit)
+    page = sources.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
+    counts = sources.passage_counts(session=session, source_ids=[s.id for s in page if s.id is not None])
+    items = [_summary(source, counts.get(source.id or 0, 0)) for source in page]
+    next_cursor = next_id_cursor(page, limit)
     return Page[SourceSummary](items=items, next_cursor=next_cursor)
 
 
 @router.get("/sources/{source_id}")
 def get_source(source_id: int, session: SessionDep, _key: ReadKey) -> SourceOut:
     """One source with its text and passages."""
-    return _source_out(session, service.get(session=session, source_id=source_id))
+    return _source_out(session, sources.get(session=session, source_id=source_id))
 
 
 @router.delete("/sources/{source_id}", status_code=204)
 def delete_source(source_id: int, session: SessionDep, _key: ImportKey) -> Response:
     """Delete a source with its passages and every evidence link to them."""
-    service.delete(session=session, source_id=source_id)
+    sources.delete(session=session, source_id=source_id)
     return Response(status_code=204)
 
 
@@ -101,13 +101,13 @@ def claim_evidence(
     claim_id: int, session: SessionDep, _key: ReadKey, limit: EvidenceLimit = 10
 ) -> list[EvidenceOut]:
     """Passages bearing on a claim, best first; pinned links on top, rejected ones left out."""
-    return service.evidence_for_claim(session=session, claim_id=claim_id, limit=limit)
+    return evidence.evidence_for_claim(session=session, claim_id=claim_id, limit=limit)
 
 
 @router.post("/evidence/search")
 def search_evidence(body: EvidenceSearchIn, session: SessionDep, _key: ReadKey) -> list[EvidenceOut]:
     """Passages bearing on free text, best first (for newsroom tools before an article exists)."""
-    return service.search(session=session, text=body.text, limit=body.limit)
+    return evidence.search(session=session, text=body.text, limit=body.limit)
 
 
 @router.post("/claims/{claim_id}/evidence/{passage_id}")
@@ -115,7 +115,7 @@ def judge_evidence(
     claim_id: int, passage_id: int, body: EvidenceLinkIn, session: SessionDep, key: ReviewKey
 ) -> EvidenceLinkOut:
     """Pin a passage as supporting, refuting or context for a claim, or reject it as irrelevant."""
-    link = service.set_relation(
+    link = evidence.set_relation(
         session=session, claim_id=claim_id, passage_id=passage_id, relation=body.relation, actor=key
     )
-    return service.link_out(link)
+    return evidence.link_out(link)

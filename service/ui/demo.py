@@ -15,7 +15,7 @@ from service.articles.schemas import ArticleIn
 from service.auth import service as auth
 from service.auth.models import Role
 from service.db import make_engine, migrate
-from service.linking import service as linking
+from service.linking import sources as linking
 from service.linking.schemas import SourceIn
 from service.settings import Settings
 

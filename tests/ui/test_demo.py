@@ -12,7 +12,7 @@ from service.auth import service as auth
 from service.claims.models import Claim
 from service.cli import app
 from service.db import make_engine
-from service.linking import service as linking
+from service.linking import evidence as linking
 from service.linking.models import Source
 from tests.conftest import reset_process_caches
 

@@ -1,0 +1,360 @@
+"""Evidence relevance judged by people: claimcheck beside plain BM25, MiniLM dense and their fusion, one run.
+
+    .venv/bin/python bench/evidence_quality.py                    # Climate-FEVER dev half + newsroom set
+    .venv/bin/python bench/evidence_quality.py --set climate-fever --database postgresql
+
+Climate-FEVER (Diggelmann et al. 2020; Wikipedia text, CC BY-SA): the 5,240 evidence sentences of
+`../shared/data/climate-fever/library.ndjson` imported as sources through the service, the 543 dev claims
+searched through `service.linking.evidence.search` (what `POST /v1/evidence/search` runs); a hit is a
+sentence labelled SUPPORTS or REFUTES for the claim. Newsroom: `bench/data/newsroom_evidence/` (written
+blind) among the 10,375 CheckThat! 2020 verified claims as short distractors; a hit is a passage of the
+claim's reference source.
+
+Baselines, in the same process over the same library: plain BM25 (an in-memory SQLite FTS5 table,
+`porter unicode61`, the query an OR of the claim's words), MiniLM dense (all-MiniLM-L6-v2 cosine over
+every passage) and their reciprocal-rank fusion (k = 60). With `--semantic` claimcheck embeds the
+library's passages first (the background step a worker runs) and uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlmodel import Session
+
+import service.models  # noqa: F401  (every table registered)
+from service.db import make_engine, migrate
+from service.linking.schemas import SourceIn
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+NEWSROOM = ROOT / "bench" / "data" / "newsroom_evidence"
+CACHE = Path(tempfile.gettempdir()) / "claimcheck_bench_embeddings"
+WORD = re.compile(r"[^\W_]+")
+RRF_K = 60
+DEPTH = 100
+
+
+@dataclass(frozen=True)
+class JudgedQuery:
+    query_id: str
+    text: str
+    relevant: frozenset[str]
+    expected_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    name: str
+    sources: list[SourceIn]
+    queries: list[JudgedQuery]
+
+
+def climate_fever() -> EvaluationSet:
+    folder = SHARED / "climate-fever"
+    sources = [SourceIn(**json.loads(line)) for line in (folder / "library.ndjson").open(encoding="utf-8")]
+    queries = []
+    for line in (folder / "dev.claims.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["relevant"]:
+            queries.append(JudgedQuery(row["id"], row["claim"], frozenset(row["relevant"])))
+    return EvaluationSet("climate-fever dev", sources, queries)
+
+
+def newsroom(distractors: int | None = None) -> EvaluationSet:
+    sources = [
+        SourceIn(**json.loads(line)) for line in (NEWSROOM / "references.ndjson").open(encoding="utf-8")
+    ]
+    with (SHARED / "ct2020-task2" / "verified_claims.docs.tsv").open(encoding="utf-8") as tsv:
+        for n, row in enumerate(csv.DictReader(tsv, delimiter="\t")):
+            if distractors is not None and n >= distractors:
+                break
+            if row["vclaim"].strip() and row["title"].strip():
+                sources.append(
+                    SourceIn(
+                        url=f"https://checkthat.example/vclaim/{row['']}",
+                        title=row["title"][:1000],
+                        publisher="CheckThat! 2020",
+                        text=row["vclaim"],
+                    )
+                )
+    queries = []
+    for line in (NEWSROOM / "claims.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        queries.append(JudgedQuery(row["id"], row["claim"], frozenset(row["relevant"]), row["expected_hint"]))
+    return EvaluationSet("newsroom", sources, queries)
+
+
+# --- metrics -------------------------------------------------------------------------------------------
+
+
+def scores(ranked: Sequence[str], relevant: frozenset[str]) -> tuple[float, float, float]:
+    """(recall@3 as hit-in-top-3, reciprocal rank within 10, nDCG@10) for one ranked list of urls."""
+    seen: set[str] = set()
+    gains = []
+    for url in ranked[:10]:
+        # A url counts once: several passages of one reference are one hit.
+        gains.append(1.0 if url in relevant and url not in seen else 0.0)
+        seen.add(url)
+    hit3 = 1.0 if any(gains[:3]) else 0.0
+    reciprocal = next((1.0 / (n + 1) for n, gain in enumerate(gains) if gain), 0.0)
+    dcg = sum(gain / math.log2(n + 2) for n, gain in enumerate(gains))
+    ideal = sum(1.0 / math.log2(n + 2) for n in range(min(10, len(relevant))))
+    return hit3, reciprocal, dcg / ideal
+
+
+def summary(rankings: Sequence[Sequence[str]], queries: Sequence[JudgedQuery]) -> tuple[float, float, float]:
+    per_query = [scores(ranked, query.relevant) for ranked, query in zip(rankings, queries, strict=True)]
+    return tuple(statistics.mean(column) for column in zip(*per_query, strict=True))  # type: ignore[return-value]
+
+
+# --- baselines -----------------------------------------------------------------------------------------
+
+
+class PlainBM25:
+    """The naive baseline: SQLite FTS5 `porter unicode61` over passage text, the query an OR of its words."""
+
+    def __init__(self, passages: Sequence[tuple[str, str]]) -> None:
+        self.urls = [url for url, _text in passages]
+        self.connection = sqlite3.connect(":memory:")
+        self.connection.execute("CREATE VIRTUAL TABLE doc USING fts5(text, tokenize='porter unicode61')")
+        self.connection.executemany(
+            "INSERT INTO doc(rowid, text) VALUES (?, ?)",
+            ((n, text) for n, (_url, text) in enumerate(passages)),
+        )
+
+    def ranked(self, query: str, depth: int = DEPTH) -> list[str]:
+        words = dict.fromkeys(word.lower() for word in WORD.findall(query))
+        if not words:
+            return []
+        expression = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+        rows = self.connection.execute(
+            "SELECT rowid FROM doc WHERE doc MATCH ? ORDER BY rank LIMIT ?", (expression, depth)
+        )
+        return [self.urls[row[0]] for row in rows]
+
+
+def cached_embeddings(texts: Sequence[str]) -> np.ndarray:
+    """MiniLM embeddings of the texts, cached on disk by content (the library is embedded once per machine)."""
+    from service.matching import semantic
+
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:20]
+    path = CACHE / f"{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    vectors = semantic.embed(list(texts))
+    np.save(path, vectors)
+    return vectors
+
+
+class Dense:
+    """MiniLM cosine over every passage (exhaustive, so the baseline is the model's best)."""
+
+    def __init__(self, passages: Sequence[tuple[str, str]], queries: Sequence[JudgedQuery]) -> None:
+        self.urls = [url for url, _text in passages]
+        self.vectors = cached_embeddings([text for _url, text in passages])
+        self.query_vectors = dict(
+            zip(
+                (query.query_id for query in queries),
+                cached_embeddings([query.text for query in queries]),
+                strict=True,
+            )
+        )
+
+    def ranked(self, query: JudgedQuery, depth: int = DEPTH) -> list[str]:
+        cosines = self.vectors @ self.query_vectors[query.query_id]
+        top = np.argsort(-cosines)[:depth]
+        return [self.urls[n] for n in top]
+
+
+def fused(*rankings: Sequence[str], k: int = RRF_K) -> list[str]:
+    """Reciprocal-rank fusion of url rankings (duplicates within one ranking count at their first rank)."""
+    totals: dict[str, float] = {}
+    for ranking in rankings:
+        for rank_position, url in enumerate(dict.fromkeys(ranking)):
+            totals[url] = totals.get(url, 0.0) + 1.0 / (k + rank_position + 1)
+    return sorted(totals, key=lambda url: -totals[url])
+
+
+# --- claimcheck over the domain path -------------------------------------------------------------------
+
+
+def import_library(database_url: str, sources: Sequence[SourceIn]) -> None:
+    from service.linking import sources as library
+
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        for start in range(0, len(sources), 500):
+            library.upsert_sources(session=session, sources_in=sources[start : start + 500])
+            session.commit()
+    engine.dispose()
+
+
+def embed_library(database_url: str) -> None:
+    from service.linking import embeddings
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        while embeddings.embed_pending(session=session, limit=1024):
+            pass
+    engine.dispose()
+
+
+def claimcheck_rankings(
+    database_url: str, queries: Sequence[JudgedQuery], use_semantic: bool
+) -> tuple[list[list[str]], list[list[str]], list[float]]:
+    """(urls best first, hints of those passages, seconds) per query through the evidence search."""
+    from service.linking import evidence
+
+    engine = make_engine(database_url)
+    rankings, hints, seconds = [], [], []
+    with Session(engine) as session:
+        for query in queries:
+            started = time.perf_counter()
+            found = evidence.search(session=session, text=query.text, limit=10)
+            seconds.append(time.perf_counter() - started)
+            rankings.append([hit.url for hit in found])
+            hints.append([str(getattr(hit, "hint", "n/a")) for hit in found])
+    engine.dispose()
+    return rankings, hints, seconds
+
+
+def database_target(kind: str, postgres: str, workdir: str) -> tuple[str, Callable[[], None]]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir}/quality.db", lambda: None
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+
+    def drop() -> None:
+        with psycopg.connect(postgres, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+    host_part = postgres.removeprefix("postgresql://")
+    return f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}", drop
+
+
+def hint_table(evaluation: EvaluationSet, rankings: list[list[str]], hints: list[list[str]]) -> None:
+    """How the top reference's hint compares with the annotated one (newsroom set)."""
+    confusion: dict[tuple[str, str], int] = {}
+    for query, ranked, hinted in zip(evaluation.queries, rankings, hints, strict=True):
+        if query.expected_hint is None:
+            continue
+        got = next(
+            (hint for url, hint in zip(ranked, hinted, strict=True) if url in query.relevant), "not found"
+        )
+        confusion[(query.expected_hint, got)] = confusion.get((query.expected_hint, got), 0) + 1
+    if confusion:
+        print("  hint on the reference passage (annotated -> given):")
+        for (expected, got), count in sorted(confusion.items()):
+            print(f"    {expected:>11} -> {got:<11} {count}")
+
+
+def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -> None:
+    started = time.perf_counter()
+    import_library(database_url, evaluation.sources)
+    print(
+        f"\n{evaluation.name}: {len(evaluation.sources)} sources imported in {time.perf_counter() - started:.0f}s, "
+        f"{len(evaluation.queries)} judged queries"
+    )
+    from service.linking import passages as splitting
+
+    passages = [
+        (source.url, piece.text)
+        for source in evaluation.sources
+        for piece in splitting.split_passages(source.text)
+    ]
+    bm25 = PlainBM25(passages)
+    bm25_rankings = [bm25.ranked(query.text) for query in evaluation.queries]
+    rows: list[tuple[str, list[list[str]]]] = [("plain BM25 (FTS5 porter, OR)", bm25_rankings)]
+    dense_available = semantic_too and _semantic_available()
+    if dense_available:
+        dense = Dense(passages, evaluation.queries)
+        dense_rankings = [dense.ranked(query) for query in evaluation.queries]
+        rows.append(("MiniLM dense", dense_rankings))
+        rows.append(
+            (
+                "BM25 + MiniLM RRF k=60",
+                [fused(b, d) for b, d in zip(bm25_rankings, dense_rankings, strict=True)],
+            )
+        )
+    lexical, lexical_hints, lexical_seconds = claimcheck_rankings(database_url, evaluation.queries, False)
+    rows.append(("claimcheck (lexical)", lexical))
+    semantic_seconds: list[float] = []
+    if dense_available and importlib.util.find_spec("service.linking.embeddings"):
+        started = time.perf_counter()
+        embed_library(database_url)
+        print(f"  passages embedded in {time.perf_counter() - started:.0f}s")
+        with_semantic, _hints, semantic_seconds = claimcheck_rankings(database_url, evaluation.queries, True)
+        rows.append(("claimcheck (semantic)", with_semantic))
+    print(f"  {'ranking':<32} {'recall@3':>8} {'MRR@10':>7} {'nDCG@10':>8}")
+    for name, rankings in rows:
+        recall3, mrr, ndcg = summary(rankings, evaluation.queries)
+        print(f"  {name:<32} {recall3:>8.3f} {mrr:>7.3f} {ndcg:>8.3f}")
+    print(f"  claimcheck lexical median {1000 * statistics.median(lexical_seconds):.1f} ms/query")
+    if semantic_seconds:
+        print(f"  claimcheck semantic median {1000 * statistics.median(semantic_seconds):.1f} ms/query")
+    hint_table(evaluation, lexical, lexical_hints)
+
+
+def _semantic_available() -> bool:
+    from service.matching import semantic
+
+    return semantic.available()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--set", choices=["climate-fever", "newsroom", "both"], default="both")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("CLAIMCHECK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument(
+        "--no-semantic", action="store_true", help="skip MiniLM and claimcheck's semantic path"
+    )
+    args = parser.parse_args()
+    sets = {"climate-fever": [climate_fever], "newsroom": [newsroom], "both": [climate_fever, newsroom]}[
+        args.set
+    ]
+    for make_set in sets:
+        workdir = tempfile.mkdtemp(prefix="bench_quality_")
+        database_url, cleanup = database_target(args.database, args.postgres, workdir)
+        try:
+            evaluate(make_set(), database_url, not args.no_semantic)
+        finally:
+            cleanup()
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
+
+
+if __name__ == "__main__":
+    main()
