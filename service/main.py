@@ -18,6 +18,7 @@ from service.auth.router import router as keys_router
 from service.claims.router import router as claims_router
 from service.db import get_engine, migrate
 from service.errors import ERROR_RESPONSES, install_error_handlers
+from service.factcheck.router import router as factcheck_router
 from service.imports import worker as import_worker
 from service.imports.router import router as imports_router
 from service.linking.router import router as linking_router
@@ -69,6 +70,7 @@ def create_app() -> FastAPI:
     app.include_router(linking_router, responses=ERROR_RESPONSES)
     app.include_router(imports_router, responses=ERROR_RESPONSES)
     app.include_router(matching_router, responses=ERROR_RESPONSES)
+    app.include_router(factcheck_router, responses=ERROR_RESPONSES)
     install_ui(app)
     app.add_middleware(
         BodySizeLimitMiddleware,

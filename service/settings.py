@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     publish_requires_admin: bool = False
     organization_name: str = "claimcheck"
     organization_url: str = "https://example.org"
+    # Publishing with the example.org placeholder as the ClaimReview author is refused unless this is set.
+    allow_placeholder_organization: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
 
     webhook_max_attempts: int = 6
@@ -61,6 +63,11 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     webhook_poll_seconds: float = 1.0
     webhook_delivery_in_process: bool = True
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback/private/link-local addresses (receivers on your own "
+        "network, or tests); off, a webhook cannot be aimed at the service's own network.",
+    )
 
     match_threshold: float = 75.0
     duplicate_threshold: float = 92.0

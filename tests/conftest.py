@@ -16,6 +16,8 @@ from service.db import get_engine
 from service.settings import get_settings
 
 ADMIN_KEY = "cc_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
+# Tests publish under the example.org placeholder author (and so do servers they start, which inherit this).
+os.environ.setdefault("ALLOW_PLACEHOLDER_ORGANIZATION", "true")
 POSTGRES_DSN = os.environ.get("CLAIMCHECK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 ROLES = ("reader", "newsroom", "checker", "admin")
 

@@ -34,11 +34,15 @@ def bearer_key(request: Request) -> str | None:
     return value.strip()
 
 
-def require(permission: auth.Permission) -> Callable[..., auth.Actor]:
-    """A dependency that authenticates the bearer key and checks its role grants `permission`."""
+def require(permission: auth.Permission, *, query_key: bool = False) -> Callable[..., auth.Actor]:
+    """A dependency that authenticates the bearer key and checks its role grants `permission`.
+
+    `query_key` also accepts `?key=` (only where a wire format we imitate expects it: Google's APIs do).
+    """
 
     def dependency(request: Request, session: SessionDep) -> auth.Actor:
-        actor = auth.authenticate(session=session, raw_key=bearer_key(request))
+        raw_key = bearer_key(request) or (request.query_params.get("key") if query_key else None)
+        actor = auth.authenticate(session=session, raw_key=raw_key)
         get_rate_limiter().check(actor.key_id)
         request.state.actor = actor
         return auth.authorize(actor, permission)

@@ -18,18 +18,33 @@ from service.review.scale import RatingScale, verdict_label
 from service.settings import Settings
 
 CONTEXT = "https://schema.org"
+# The public, key-free page of a published claim (service/ui/public.py serves it).
+PUBLIC_CLAIM_PATH = "/claims/{claim_id}"
+PLACEHOLDER_HOST = "example.org"
 
 
 def claim_url(claim: Claim, settings: Settings) -> str:
-    """Where readers find the review: its own review_url if it has one, else the claim's page here."""
+    """Where readers find the review: its own review_url if it has one, else the claim's public page here."""
     if claim.review_url:
         return claim.review_url
-    return f"{settings.public_base_url.rstrip('/')}/claims/{claim.id}"
+    return settings.public_base_url.rstrip("/") + PUBLIC_CLAIM_PATH.format(claim_id=claim.id)
+
+
+def uses_placeholder_author(settings: Settings) -> bool:
+    """True while ORGANIZATION_URL is still the example.org placeholder and nothing allows publishing so."""
+    host = (urlsplit(settings.organization_url).hostname or "").removeprefix("www.")
+    return host == PLACEHOLDER_HOST and not settings.allow_placeholder_organization
+
+
+def author(settings: Settings) -> dict[str, Any]:
+    """The fact-checking organisation that signs every ClaimReview (ORGANIZATION_NAME / ORGANIZATION_URL)."""
+    return {"@type": "Organization", "name": settings.organization_name, "url": settings.organization_url}
 
 
 def review_rating(verdict: str, scale: RatingScale) -> dict[str, Any]:
     """The `reviewRating` Rating: numeric fields only for verdicts on the ordinal scale."""
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict_label(verdict)}
+    label = verdict_label(verdict)
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": label, "name": label}
     value = scale.rating_value(verdict)
     if value is not None:
         rating.update(ratingValue=value, bestRating=scale.best_rating, worstRating=scale.worst_rating)
@@ -48,11 +63,7 @@ def claim_review(
         "claimReviewed": claim.text,
         "reviewRating": review_rating(claim.verdict, scale),
         "itemReviewed": _item_reviewed(claim, article),
-        "author": {
-            "@type": "Organization",
-            "name": settings.organization_name,
-            "url": settings.organization_url,
-        },
+        "author": author(settings),
     }
     if claim.published_at is not None:
         document["datePublished"] = _date(claim.published_at)
@@ -75,6 +86,12 @@ def _item_reviewed(claim: Claim, article: Article | None) -> dict[str, Any]:
     if appearance is not None:
         item["appearance"] = appearance
     return item
+
+
+def claimant(claim: Claim, article: Article | None) -> str | None:
+    """The name of who made the claim: the speaker, else the site of the article it appeared in."""
+    author = _claim_author(claim, article)
+    return str(author["name"]) if author is not None else None
 
 
 def _claim_author(claim: Claim, article: Article | None) -> dict[str, Any] | None:

@@ -30,7 +30,7 @@ from service.db import as_utc, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
 from service.review import webhooks
-from service.review.claimreview import claim_review
+from service.review.claimreview import claim_review, uses_placeholder_author
 from service.review.scale import RatingScale
 from service.review.schemas import ClaimPatch, ClaimStats, ReviewIn
 from service.review.workflow import Status, check_transition, review_path
@@ -419,6 +419,13 @@ def _check_can_publish(actor: Actor, settings: Settings, claim: Claim, *, verdic
         raise Conflict(
             "A claim needs a verdict before it is published: add a review first.",
             details={"claim_id": claim.id, "field": "verdict"},
+        )
+    if uses_placeholder_author(settings):
+        raise Conflict(
+            "Set ORGANIZATION_NAME and ORGANIZATION_URL (the ClaimReview author) before publishing: "
+            f"ORGANIZATION_URL is still the placeholder {settings.organization_url}. "
+            "ALLOW_PLACEHOLDER_ORGANIZATION=true publishes anyway (tests, demos).",
+            details={"setting": "ORGANIZATION_URL", "value": settings.organization_url},
         )
 
 

@@ -50,6 +50,7 @@ def test_claimreview_of_a_published_claim_has_every_field(
             "bestRating": 5,
             "worstRating": 1,
             "alternateName": "Mostly true",
+            "name": "Mostly true",
         },
         "itemReviewed": {
             "@type": "Claim",
@@ -103,6 +104,7 @@ def test_claimreview_uses_speaker_review_url_and_settings(
         "bestRating": 5,
         "worstRating": 1,
         "alternateName": "False",
+        "name": "False",
     }
 
 
@@ -114,7 +116,7 @@ def test_a_verdict_off_the_scale_has_no_numeric_rating(
     rating = client.get(f"/v1/claims/{claim_id}/claimreview", headers=bearer(keys["reader"])).json()[
         "reviewRating"
     ]
-    assert rating == {"@type": "Rating", "alternateName": "Misleading"}
+    assert rating == {"@type": "Rating", "alternateName": "Misleading", "name": "Misleading"}
 
 
 def test_claimreview_exists_only_once_published(

@@ -1,0 +1,1 @@
+"""Google Fact Check Tools-compatible search (`GET /v1alpha1/claims:search`) over claimcheck's checks."""

@@ -1,0 +1,37 @@
+"""The public page of a published claim at /claims/{id}: no key, read-only, the ClaimReview `url`."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from service.api.deps import SessionDep, SettingsDep
+from service.review.claimreview import PUBLIC_CLAIM_PATH
+from service.review.public_page import published_claim
+from service.ui.render import DeskRoute, render
+
+router = APIRouter(route_class=DeskRoute)
+
+
+@router.get(PUBLIC_CLAIM_PATH, include_in_schema=False)
+def public_claim_page(
+    claim_id: int, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Verdict, summary, the claim, where it appeared, and the embedded ClaimReview JSON-LD."""
+    page = published_claim(session=session, claim_id=claim_id, settings=settings)
+    response = render(
+        request,
+        "public_claim.html",
+        {
+            "page": page,
+            "claim": page.claim,
+            "claim_review_json": json.dumps(page.claim_review, indent=2, ensure_ascii=False),
+            "organization_name": settings.organization_name,
+            "organization_url": settings.organization_url,
+        },
+    )
+    # Public and unchanging between edits: caches and crawlers may keep it briefly.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
