@@ -4,6 +4,11 @@ A publish adds one `webhook_delivery` row per active webhook in the publish's ow
 event exists exactly when the publish does. The delivery thread posts each row's JSON, signed with
 HMAC-SHA256 of the raw body, and retries failures with exponential backoff until
 `webhook_max_attempts`, writing every outcome back to the row (the delivery log).
+
+A webhook URL is a request the service makes on an admin's say-so, so it must not reach the service's
+own network: the host is resolved and checked (`service.net.outbound`) at registration and again at
+every attempt, the request goes to the checked address, redirects are not followed, and the log keeps
+the status code and a fixed message, never the receiver's answer (which is not even read).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from service.db import get_engine, utcnow
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
+from service.net.outbound import HostUnresolved, OutboundRefused, OutboundTarget, check_url
 from service.review.models import Webhook, WebhookDelivery
 from service.settings import Settings, get_settings
 
@@ -33,6 +39,7 @@ SIGNATURE_HEADER = "X-Claimcheck-Signature"
 EVENT_HEADER = "X-Claimcheck-Event"
 DELIVERY_HEADER = "X-Claimcheck-Delivery"
 PUBLISHED_EVENT = "claim.published"
+ARTICLE_EXTRACTED_EVENT = "article.extracted"  # an asynchronous or imported article was extracted (or failed)
 MAX_ERROR_CHARS = 2000
 
 DELIVERY_ATTEMPTS = Counter(
@@ -43,7 +50,17 @@ DELIVERY_ATTEMPTS = Counter(
 
 
 def create(*, session: Session, url: str, secret: str | None = None) -> tuple[Webhook, str]:
-    """Register a webhook; returns it with its signing secret (generated when not given)."""
+    """Register a webhook; returns it with its signing secret (generated when not given).
+
+    InvalidInput when the URL's host is (or resolves to) an address that is not public; a host that
+    does not resolve yet is accepted, since every delivery checks again.
+    """
+    try:
+        check_url(url, allow_private=get_settings().webhook_allow_private)
+    except HostUnresolved:
+        pass
+    except OutboundRefused as exc:
+        raise InvalidInput(f"url: {exc}", details={"field": "url"}) from exc
     secret = secret or secrets.token_urlsafe(32)
     webhook = Webhook(url=url, secret=secret)
     session.add(webhook)
@@ -180,17 +197,7 @@ def _attempt(*, engine: Engine, delivery_id: int, settings: Settings) -> None:
             EVENT_HEADER: delivery.event,
             DELIVERY_HEADER: str(delivery.id),
         }
-        status_code: int | None = None
-        error: str | None = None
-        try:
-            response = httpx.post(
-                webhook.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}: {response.text[:500]}"
-        except httpx.HTTPError as exc:
-            error = f"{exc.__class__.__name__}: {exc}"
+        status_code, error, final = _send(webhook.url, body, headers, settings)
         delivery.attempts += 1
         delivery.last_status_code = status_code
         delivery.last_error = error[:MAX_ERROR_CHARS] if error else None
@@ -198,7 +205,7 @@ def _attempt(*, engine: Engine, delivery_id: int, settings: Settings) -> None:
             delivery.status = "delivered"
             delivery.delivered_at = utcnow()
             delivery.next_attempt_at = None
-        elif delivery.attempts >= settings.webhook_max_attempts:
+        elif final or delivery.attempts >= settings.webhook_max_attempts:
             delivery.status = "failed"
             delivery.next_attempt_at = None
         else:
@@ -220,6 +227,43 @@ def _attempt(*, engine: Engine, delivery_id: int, settings: Settings) -> None:
                 "outcome": delivery.status,
             },
         )
+
+
+def _send(
+    url: str, body: bytes, headers: dict[str, str], settings: Settings
+) -> tuple[int | None, str | None, bool]:
+    """POST one delivery: (status code, error or None, whether retrying is pointless).
+
+    The receiver's answer is never read: only its status code is kept, so a webhook cannot be used to
+    read a page back into the delivery log.
+    """
+    try:
+        target = check_url(url, allow_private=settings.webhook_allow_private)
+    except HostUnresolved as exc:
+        return None, str(exc), False
+    except OutboundRefused as exc:
+        log.warning("webhook delivery refused", extra={"reason": str(exc)})
+        return None, f"refused: {exc}", True
+    try:
+        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+            request = client.build_request(
+                "POST",
+                target.pinned_url,
+                content=body,
+                headers={**headers, "Host": target.host_header},
+                extensions=_tls_name(target),
+            )
+            response = client.send(request, stream=True)
+            status_code = response.status_code
+            response.close()  # without reading the body
+    except httpx.HTTPError as exc:
+        return None, f"{exc.__class__.__name__}: no answer from the receiver", False
+    return status_code, None if 200 <= status_code < 300 else f"HTTP {status_code}", False
+
+
+def _tls_name(target: OutboundTarget) -> dict[str, object]:
+    """Connecting to the checked address, TLS must still name (and verify) the URL's host."""
+    return {"sni_hostname": target.host} if target.scheme == "https" else {}
 
 
 class DeliveryThread:

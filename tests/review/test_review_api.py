@@ -38,7 +38,15 @@ def _endpoints(claim_id: int, webhook_id: int) -> list[tuple[str, str, dict[str,
     ]
 
 
-def test_role_matrix(client: TestClient, keys: dict[str, str], make_claim: MakeClaim) -> None:
+@pytest.fixture
+def loopback_webhooks(configure: Callable[..., None]) -> None:
+    """The matrix registers a webhook on loopback (port 9, where nothing listens)."""
+    configure(WEBHOOK_ALLOW_PRIVATE="true")
+
+
+def test_role_matrix(
+    loopback_webhooks: None, client: TestClient, keys: dict[str, str], make_claim: MakeClaim
+) -> None:
     claim_id = make_claim()
     webhook = client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=bearer(ADMIN_KEY))
     assert webhook.status_code == 201, webhook.text

@@ -75,7 +75,12 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def fast_retries(configure: Callable[..., None]) -> None:
-    configure(WEBHOOK_BACKOFF_SECONDS=str(BACKOFF), WEBHOOK_POLL_SECONDS="0.05", WEBHOOK_MAX_ATTEMPTS="3")
+    configure(
+        WEBHOOK_BACKOFF_SECONDS=str(BACKOFF),
+        WEBHOOK_POLL_SECONDS="0.05",
+        WEBHOOK_MAX_ATTEMPTS="3",
+        WEBHOOK_ALLOW_PRIVATE="true",  # the receiver is on loopback
+    )
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
