@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from service.db import get_engine, utcnow
 from service.ui.highlight import ClaimSpan, SentenceSpan, article_paragraphs, mark_ranges, quote_in_paragraph
 from service.ui.models import UiSession
-from service.ui.router import csv_cell
+from service.ui.routes.imports import csv_cell
 from service.ui.sessions import SESSION_COOKIE
 from tests.conftest import bearer
 from tests.ui.helpers import csrf_of, store_claim

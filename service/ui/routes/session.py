@@ -1,0 +1,99 @@
+"""Sign in with an API key and sign out: the session cookie and the sign-in form's CSRF cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from service.api.deps import SessionDep, SettingsDep
+from service.errors import Forbidden, Unauthenticated
+from service.ui import sessions
+from service.ui.deps import DeskWriterDep
+from service.ui.render import FORM_RESHOWN, DeskRoute, render
+
+router = APIRouter(prefix="/ui", route_class=DeskRoute)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of the desk itself: never an open redirect to another site."""
+    if target and target.startswith("/ui") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/ui/queue"
+
+
+@router.get("")
+def sign_in_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    """The sign-in form (or straight to the queue when already signed in)."""
+    if sessions.get(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE)):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _sign_in_form(request, next_path=safe_next(next))
+
+
+def _sign_in_form(
+    request: Request, *, next_path: str, error: str | None = None, status_code: int = 200
+) -> Response:
+    token = sessions.new_token()
+    response = render(
+        request,
+        "sign_in.html",
+        {"sign_in_token": token, "next_path": next_path, "error": error},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        sessions.SIGN_IN_COOKIE,
+        token,
+        max_age=3600,
+        path="/ui",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    api_key: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/ui/queue",
+) -> Response:
+    """Check the key like a Bearer key and open a session behind an HttpOnly, SameSite=Strict cookie."""
+    if not sessions.csrf_matches(request.cookies.get(sessions.SIGN_IN_COOKIE), csrf_token):
+        raise Forbidden("The sign-in form is out of date: reload the page and retry.")
+    try:
+        _user, raw_token = sessions.create(session=session, raw_key=api_key, hours=settings.ui_session_hours)
+        # A new sign-in replaces whatever session this browser held before.
+        sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+    except Unauthenticated:
+        return _sign_in_form(
+            request,
+            next_path=safe_next(next),
+            error="That key is unknown or revoked.",
+            status_code=FORM_RESHOWN,
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        raw_token,
+        max_age=settings.ui_session_hours * 3600,
+        path="/ui",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(sessions.SIGN_IN_COOKIE, path="/ui", httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, session: SessionDep, _user: DeskWriterDep) -> Response:
+    """End the session on the server and forget the cookie."""
+    sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+    response = RedirectResponse("/ui", status_code=303)
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/ui", httponly=True, samesite="strict")
+    return response
