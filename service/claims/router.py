@@ -7,11 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import StreamingResponse
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep
 from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
+from service.exports import claims as export
+from service.exports.formats import MEDIA_TYPES, ExportFormat
 from service.review import service as review
 from service.review.scale import RatingScale
 from service.review.schemas import ClaimEventOut, ClaimStats
@@ -59,16 +62,53 @@ def queue_filters(
 QueueFilters = Annotated[review.QueueFilters, Depends(queue_filters)]
 
 
-@router.get("")
+EXPORT_MEDIA = {
+    "text/csv": ExportFormat.csv,
+    "application/x-ndjson": ExportFormat.ndjson,
+    "application/ndjson": ExportFormat.ndjson,
+}
+
+
+def export_format(accept: str) -> ExportFormat | None:
+    """CSV or NDJSON when the Accept header asks for it (JSON pages otherwise)."""
+    media = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return next((fmt for name, fmt in EXPORT_MEDIA.items() if name in media), None)
+
+
+@router.get(
+    "",
+    response_model=Page[ClaimOut],
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+            "description": "A page of JSON, or with Accept: text/csv or application/x-ndjson the whole "
+            "result streamed (no cursor; the columns `claimcheck import claims` reads, then read-only ones).",
+        }
+    },
+)
 def list_claims(
     session: SessionDep,
+    settings: SettingsDep,
     key: ReadKey,
     filters: QueueFilters,
     sort: review.SortKey = "-score",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Page[ClaimOut]:
-    """The review queue: filtered, sorted, a page at a time (the cursor keeps the sort)."""
+    accept: Annotated[str, Header()] = "application/json",
+) -> Any:
+    """The review queue: filtered, sorted, a page at a time (the cursor keeps the sort); or all of it as
+    CSV or NDJSON for a data desk (oldest first, formula-safe CSV)."""
+    fmt = export_format(accept)
+    if fmt is not None:
+        chunks = export.chunks(session=session, filters=filters, actor=key, settings=settings, fmt=fmt)
+        return StreamingResponse(
+            chunks,
+            media_type=MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="claims.{fmt.value}"'},
+        )
     items, next_cursor = review.get_all(
         session=session, filters=filters, actor=key, sort=sort, cursor=cursor, limit=limit
     )

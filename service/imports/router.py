@@ -19,10 +19,9 @@ from service.errors import InvalidInput
 from service.imports import jobs
 from service.imports.parse import detect_format
 from service.imports.schemas import ImportJobOut
+from service.spreadsheet import safe_cell
 
 router = APIRouter(tags=["imports"])
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def _receive_upload(
@@ -151,12 +150,6 @@ def get_import(import_id: int, session: SessionDep, _key: ImportKey) -> ImportJo
     return ImportJobOut.from_job(jobs.get(session=session, job_id=import_id))
 
 
-def _csv_cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    cell = str(value)
-    return f"'{cell}" if cell.startswith(FORMULA_PREFIXES) else cell
-
-
 @router.get("/v1/imports/{import_id}/errors.csv")
 def get_import_errors_csv(import_id: int, session: SessionDep, _key: ImportKey) -> Response:
     """The job's bad rows as CSV (line, error)."""
@@ -165,7 +158,7 @@ def get_import_errors_csv(import_id: int, session: SessionDep, _key: ImportKey) 
     writer = csv.writer(output)
     writer.writerow(["line", "error"])
     for error in job.errors:
-        writer.writerow([error["line"], _csv_cell(error["error"])])
+        writer.writerow([error["line"], safe_cell(error["error"])])
     return Response(
         output.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.claims.models import Claim, ClaimEvent, ClaimTag
 from service.db import get_engine
-from service.imports.router import _csv_cell
+from service.spreadsheet import safe_cell
 from tests.conftest import ADMIN_KEY, bearer
 from tests.imports.conftest import wait_for_job
 
@@ -77,12 +77,12 @@ def test_ndjson_bad_rows_are_reported_by_line_and_good_rows_kept(client: TestCli
 
 
 def test_errors_csv_cells_cannot_run_as_formulas() -> None:
-    assert _csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _csv_cell("+1") == "'+1"
-    assert _csv_cell("-1") == "'-1"
-    assert _csv_cell("@x") == "'@x"
-    assert _csv_cell("\tx") == "'\tx"
-    assert _csv_cell("text: required") == "text: required"
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell("+1") == "'+1"
+    assert safe_cell("-1") == "'-1"
+    assert safe_cell("@x") == "'@x"
+    assert safe_cell("\tx") == "'\tx"
+    assert safe_cell("text: required") == "text: required"
 
 
 def test_csv_and_claim_review_uploads(client: TestClient) -> None:
