@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from service.db import utcnow
+from service.identity import claim_signature
 
 
 class Claim(SQLModel, table=True):
@@ -18,6 +21,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_status_score_id", "status", "score", "id"),
         Index("ix_claim_status_priority_id", "status", "priority", "id"),
         Index("ix_claim_status_created_at_id", "status", "created_at", "id"),
+        # Duplicate candidates: claims whose quantities and dates agree (migration 0012_claim_signature).
+        Index("ix_claim_signature_key", "signature_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -28,6 +33,10 @@ class Claim(SQLModel, table=True):
     # Lower-cased, punctuation-free text, used for duplicate detection and lexical matching.
     text_normalized: str = Field(default="", sa_column=Column(Text, nullable=False))
     text_hash: str = Field(default="", max_length=64, index=True)
+    # Claim identity (service.identity): the signature as JSON, and the hash of its quantities and dates
+    # ('' when it has none) that a duplicate must share. Filled on insert when not given.
+    signature: str | None = Field(default=None, sa_column=Column(Text))
+    signature_key: str = Field(default="", sa_column=Column(String(16), nullable=False, server_default=""))
     quote: str | None = Field(default=None, sa_column=Column(Text))
     span_start: int | None = None
     span_end: int | None = None
@@ -70,6 +79,27 @@ class Claim(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
     created_by_key_id: int | None = None
+
+
+@event.listens_for(Claim, "before_insert")
+def _sign_new_claim(_mapper: Mapper[Claim], _connection: Connection, claim: Claim) -> None:
+    if claim.signature is None:
+        sign(claim)
+
+
+@event.listens_for(Claim, "before_update")
+def _sign_changed_claim(_mapper: Mapper[Claim], _connection: Connection, claim: Claim) -> None:
+    if claim.signature is None or inspect(claim).attrs.text.history.has_changes():
+        sign(claim)
+
+
+def sign(claim: Claim, reference_date: date | None = None) -> None:
+    """Compute the claim's signature from its text (relative dates against `reference_date`, else the
+    date the claim was made, when known)."""
+    if reference_date is None and claim.claimed_at is not None:
+        reference_date = claim.claimed_at.date()
+    signature = claim_signature(claim.text or "", reference_date=reference_date)
+    claim.signature, claim.signature_key = signature.to_json(), signature.key
 
 
 class ClaimTag(SQLModel, table=True):
