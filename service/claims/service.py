@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from service.auth.service import Actor
-from service.claims.models import Claim, ClaimEvent, ClaimTag
+from service.claims.models import Claim, ClaimEvent, ClaimTag, sign
 from service.claims.schemas import ClaimOut, PriorCheck
 from service.claims.text import claim_text_hash, normalize_claim_text
 from service.errors import NotFound
@@ -61,6 +62,9 @@ def create_from_extraction(
     """Store every claim an extractor found for an article, each with a 'created' history entry."""
     claims = []
     prompt_version = extraction.meta.get("prompt_version")
+    # The article's date resolves the claims' 'last year' (the extractor's own quantities used it too).
+    published = extraction.meta.get("published_at")
+    reference_date = date.fromisoformat(str(published)[:10]) if published else None
     for found in extraction.claims:
         claim = Claim(
             article_id=article_id,
@@ -81,6 +85,7 @@ def create_from_extraction(
             prompt_version=str(prompt_version) if prompt_version else None,
             created_by_key_id=actor.key_id if actor else None,
         )
+        sign(claim, reference_date)
         session.add(claim)
         claims.append(claim)
     session.flush()
