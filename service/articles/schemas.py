@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from service.claims.schemas import ClaimOut
+from service.net.urls import HttpUrlText
 
 
 class ArticleIn(BaseModel):
     title: str = Field(min_length=1, max_length=1000)
     body: str = Field(description="The article text; claim spans are offsets into exactly this string.")
-    url: str | None = Field(default=None, max_length=2000)
+    url: HttpUrlText | None = None
     published_at: datetime | date | None = Field(
         default=None, description="Resolves relative dates ('last week') in the text."
     )

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from service.net.urls import check_http_url
+
 FORMATS = ("ndjson", "csv", "claimreview")
 MAX_ROW_BYTES = 1_000_000
 MAX_TEXT_CHARS = 10_000
@@ -366,8 +368,10 @@ def claim_row(raw: RawRow, *, verdicts: Sequence[str], rating_scale: Sequence[st
     if not text:
         raise RowError("text: required")
     row = ClaimRow(line=raw.line, text=text)
-    for name in ("external_id", "source_url", "speaker", "review_url", "publisher", "language", "title"):
+    for name in ("external_id", "speaker", "publisher", "language", "title"):
         setattr(row, name, _string(fields, name))
+    row.source_url = _url(fields, "source_url")
+    row.review_url = _url(fields, "review_url")
     row.claimed_at = _moment(fields, "claimed_at")
     row.reviewed_at = _moment(fields, "reviewed_at")
     row.verdict = _verdict(fields, verdicts=verdicts, rating_scale=rating_scale)
@@ -390,6 +394,17 @@ def _string(fields: dict[str, Any], name: str) -> str | None:
     if len(value) > FIELD_LIMITS[name]:
         raise RowError(f"{name}: {len(value):,} characters; the limit is {FIELD_LIMITS[name]:,}")
     return value or None
+
+
+def _url(fields: dict[str, Any], name: str) -> str | None:
+    """An http(s) URL (links in the desk and ClaimReview exports must not run script), or None."""
+    value = _string(fields, name)
+    if value is None:
+        return None
+    try:
+        return check_http_url(value)
+    except ValueError as exc:
+        raise RowError(f"{name}: {exc}") from exc
 
 
 def _moment(fields: dict[str, Any], name: str) -> datetime | None:

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
+from service.net.urls import HttpUrlText
+
 # A source is a reference document, not a book: keep one request and one row reasonable.
 MAX_SOURCE_CHARS = 1_000_000
 MAX_EVIDENCE_LIMIT = 100
@@ -15,7 +17,7 @@ MAX_EVIDENCE_LIMIT = 100
 class SourceIn(BaseModel):
     """One reference source as a client or an import row sends it; `url` is its identity."""
 
-    url: str = Field(min_length=1, max_length=2000)
+    url: HttpUrlText
     title: str = Field(min_length=1, max_length=1000)
     publisher: str | None = Field(default=None, max_length=500)
     published_at: datetime | date | None = None
@@ -23,7 +25,7 @@ class SourceIn(BaseModel):
     external_id: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=20)
 
-    @field_validator("url", "title")
+    @field_validator("title")
     @classmethod
     def not_blank(cls, value: str) -> str:
         value = value.strip()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.claims.models import ClaimEvent, Review
 from service.claims.schemas import ClaimOut
 from service.db import as_utc
+from service.net.urls import HttpUrlText
 from service.review.models import Webhook, WebhookDelivery
 from service.review.workflow import Status
 
@@ -115,7 +116,7 @@ class ClaimStats(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl
+    url: HttpUrlText
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
 
 
