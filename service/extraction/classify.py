@@ -8,220 +8,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from spacy.tokens import Token
 
-CueLabel = Literal["opinion", "prediction", "rhetoric"]
+from service.extraction.lexicon import (
+    CONCESSIVE,
+    EVALUATIVE_ADJECTIVES,
+    EVALUATIVE_ADVERBS,
+    EVALUATIVE_NOUNS,
+    FIRST_PERSON,
+    FUTURE_MARKERS,
+    HEDGE_VERBS,
+    INTENSIFIERS,
+    MODALS,
+    OPINION_VERBS,
+    PROPOSAL_MODIFIERS,
+    PROPOSAL_NOUNS,
+)
 
-EVALUATIVE_ADVERBS = frozenset(
-    [
-        "admirably",
-        "clearly",
-        "suspiciously",
-        "notoriously",
-        "hopefully",
-        "unfortunately",
-        "fortunately",
-        "sadly",
-        "rightly",
-        "wrongly",
-        "shamefully",
-        "frankly",
-        "surely",
-        "obviously",
-        "undoubtedly",
-        "arguably",
-        "remarkably",
-        "disgracefully",
-        "foolishly",
-        "wisely",
-        "bravely",
-        "regrettably",
-        "thankfully",
-        "mercifully",
-        "absurdly",
-        "outrageously",
-        "scandalously",
-        "pathetically",
-        "naively",
-        "recklessly",
-        "shockingly",
-        "woefully",
-        "sorely",
-    ]
-)
-EVALUATIVE_ADJECTIVES = frozenset(
-    [
-        "good",
-        "bad",
-        "great",
-        "terrible",
-        "awful",
-        "dangerous",
-        "bold",
-        "chaotic",
-        "shortsighted",
-        "short-sighted",
-        "reckless",
-        "foolish",
-        "wise",
-        "brave",
-        "cowardly",
-        "shameful",
-        "disgraceful",
-        "admirable",
-        "remarkable",
-        "extraordinary",
-        "noxious",
-        "dogged",
-        "alarmist",
-        "corrupt",
-        "oppressive",
-        "intransigent",
-        "irresponsible",
-        "unable",
-        "unclear",
-        "premature",
-        "real",
-        "frustrating",
-        "wrong",
-        "right",
-        "unacceptable",
-        "welcome",
-        "disastrous",
-        "absurd",
-        "ridiculous",
-        "pathetic",
-        "sensible",
-        "naive",
-        "misguided",
-        "crucial",
-        "vital",
-        "essential",
-        "important",
-        "necessary",
-        "unnecessary",
-        "worrying",
-        "alarming",
-        "encouraging",
-        "impressive",
-        "excellent",
-        "poor",
-        "fair",
-        "unfair",
-        "lamented",
-        "suspicious",
-        "candid",
-        "courageous",
-        "grave",
-        "outrageous",
-        "scandalous",
-        "deplorable",
-        "laudable",
-        "commendable",
-        "fine",
-        "best",
-        "worst",
-        "better",
-        "worse",
-        "brilliant",
-        "stupid",
-        "silly",
-        "appalling",
-        "dreadful",
-        "shocking",
-        "sorry",
-        "splendid",
-        "wonderful",
-        "hopeless",
-        "pointless",
-        "useless",
-        "overdue",
-        "long-overdue",
-        "timid",
-        "feeble",
-        "weak",
-        "spineless",
-        "cynical",
-        "sinister",
-        "nonsensical",
-        "baffling",
-        "bizarre",
-        "risible",
-        "lamentable",
-        "regrettable",
-        "worthy",
-        "unworthy",
-        "deserved",
-        "undeserved",
-        "painful",
-        "sad",
-        "tragic",
-        "happy",
-        "glad",
-        "proud",
-        "ashamed",
-        "distrusted",
-        "disliked",
-        "expensive",
-        "costly",
-        "cheap",
-        "unaffordable",
-    ]
-)
-EVALUATIVE_NOUNS = frozenset(
-    [
-        "gaffe",
-        "blunder",
-        "disgrace",
-        "scandal",
-        "shame",
-        "farce",
-        "fiasco",
-        "mess",
-        "folly",
-        "nonsense",
-        "travesty",
-        "outrage",
-        "triumph",
-        "bottleneck",
-        "blackmail",
-        "hostage",
-        "lurch",
-        "reprieve",
-        "nerve",
-        "courage",
-        "cowardice",
-    ]
-)
-HEDGE_VERBS = frozenset({"seem", "seems", "seemed", "look", "looks", "looked", "hope", "hopes", "wish"})
-OPINION_VERBS = frozenset(
-    {"think", "believe", "feel", "suspect", "deserve", "deserves", "deserved", "matter", "matters"}
-)
-MODALS = frozenset({"may", "might", "could", "should", "must", "ought", "would", "can"})
-FUTURE_MARKERS = frozenset({"will", "'ll", "shall", "wo"})
-FIRST_PERSON = frozenset({"we", "us", "our", "i", "me", "my"})
-CONCESSIVE = frozenset({"despite", "regardless"})
-INTENSIFIERS = frozenset({"so", "too", "very", "truly", "utterly", "deeply"})
+# The label a cue gives its sentence when no claim comes out of it (a `SentenceLabel` of result.py).
+CueLabel = Literal["opinion", "prediction", "rhetoric", "question", "fragment", "not_checkworthy"]
 
 
 @dataclass(frozen=True)
 class Cue:
-    """Why a clause is not a checkable fact."""
+    """Why a clause is not a checkable fact: the sentence label it implies and a reason for people."""
 
     label: CueLabel
     reason: str
 
 
-def find_cue(tokens: Iterable[Token], *, has_anchor: bool) -> Cue | None:
+def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False) -> Cue | None:
     """The first opinion/prediction/rhetoric cue among `tokens`, or None if the clause reads as fact.
 
     `has_anchor` (a number, date or name in the clause) keeps capability "can" factual:
     "can already import about 8 gigawatts" is checkable, "a conflict can be triggered" is not.
+    `spoken` (a transcript or an interview): "we"/"I" is a speaker on the record, not the paper's view.
     """
     for token in tokens:
         lower = token.lower_
+        if spoken and _speaker_pledge(token):
+            continue  # "I would freeze council rents": a speaker's stated position is on the record
         if lower in ("hopefully", "hope", "hopes", "wish") or (lower == "perhaps"):
             return Cue("opinion", f"hope or speculation: '{token.text}'")
         if lower in EVALUATIVE_ADVERBS and token.pos_ == "ADV":
@@ -242,7 +71,7 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool) -> Cue | None:
             return Cue("opinion", f"opinion: hedge verb '{token.text}'")
         if lower in OPINION_VERBS and token.pos_ == "VERB":
             return Cue("opinion", f"opinion: '{token.text}'")
-        if lower in FIRST_PERSON and token.pos_ == "PRON":
+        if lower in FIRST_PERSON and token.pos_ == "PRON" and not spoken:
             return Cue("opinion", f"opinion: the paper's own voice '{token.text}'")
         if lower in CONCESSIVE and token.dep_ in ("prep", "advmod", "mark"):
             return Cue("rhetoric", f"rhetoric: concession '{token.text}'")
@@ -253,16 +82,18 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool) -> Cue | None:
     return None
 
 
-# "The new stadium would host ...", "the scheme would cost ...": 'would' states what a proposal
-# contains, which the proposal's documents can confirm; it is not the paper's speculation.
-PROPOSAL_NOUNS = frozenset(
-    {"plan", "plans", "proposal", "scheme", "deal", "bill", "project", "programme", "program", "policy"}
-)
-PROPOSAL_MODIFIERS = frozenset({"new", "proposed", "planned"})
+def _speaker_pledge(modal: Token) -> bool:
+    """'will'/'would' whose verb has a first-person subject: "We will cut ...", "I would freeze ..."."""
+    if modal.tag_ != "MD" or modal.lower_ not in FUTURE_MARKERS | {"would"}:
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in FIRST_PERSON for c in modal.head.children)
 
 
 def _describes_proposal(modal: Token) -> bool:
-    """'would' + verb (not 'would have', not 'would be') whose subject is a proposal or a planned thing."""
+    """'would' + verb (not 'would have', not 'would be') whose subject is a proposal or a planned thing.
+
+    "The new stadium would host ...", "the scheme would cost ...": 'would' states what a proposal
+    contains, which the proposal's documents can confirm; it is not the paper's speculation."""
     if modal.lower_ != "would" or modal.i + 1 >= len(modal.doc) or modal.nbor(1).lower_ in ("have", "be"):
         return False
     subject = next((c for c in modal.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -299,3 +130,29 @@ def _verb_phrase(token: Token) -> str:
 def _short(tokens: list[Token]) -> str:
     text = " ".join(t.text for t in tokens[:8])
     return text + (" ..." if len(tokens) > 8 else "")
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "my", "our", "your"})
+_PREPOSITIONS = frozenset(
+    {"of", "in", "on", "at", "to", "for", "with", "by", "from", "over", "under", "into"}
+)
+
+
+def garbled(words: list[str]) -> str | None:
+    """Why a sentence reads as word salad (bad copy, OCR), or None.
+
+    Two or more slips no English writer makes: a determiner followed by a preposition or another
+    determiner ("the of"), a sentence ending on a determiner or a preposition ("approved the.").
+    One slip alone is a typo, and the sentence keeps its fact."""
+    lowered = [w.lower() for w in words if w.strip(".,;:!?\"'”’") or w.isalnum()]
+    slips = [
+        f"'{a} {b}'"
+        for a, b in pairwise(lowered)
+        if a in _DETERMINERS and (b in _DETERMINERS or b in _PREPOSITIONS)
+    ]
+    last = next((w for w in reversed(lowered) if w.isalpha()), "")
+    if last in _DETERMINERS or last in _PREPOSITIONS:
+        slips.append(f"ends on '{last}'")
+    if len(slips) < 2:
+        return None
+    return "unreadable: " + ", ".join(slips[:3])

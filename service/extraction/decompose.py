@@ -13,124 +13,19 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from service.extraction.classify import (
-    EVALUATIVE_ADJECTIVES,
-    EVALUATIVE_ADVERBS,
-    Cue,
-    copula_cue,
-    find_cue,
-)
+from service.extraction.classify import Cue, copula_cue, find_cue
 from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext, Person
 from service.extraction.enumerations import find_enumeration
+from service.extraction.lexicon import (
+    EVALUATIVE_ADJECTIVES,
+    EVALUATIVE_ADVERBS,
+    FIRST_PERSON,
+    POSITION_VERBS,
+    REPORTING_VERBS,
+)
 from service.extraction.result import ClaimKind
+from service.extraction.voice import attributed, leans_on_context, third_person
 
-REPORTING_VERBS = frozenset(
-    [
-        "say",
-        "says",
-        "said",
-        "tell",
-        "tells",
-        "told",
-        "state",
-        "states",
-        "stated",
-        "claim",
-        "claims",
-        "claimed",
-        "announce",
-        "announces",
-        "announced",
-        "report",
-        "reports",
-        "reported",
-        "warn",
-        "warns",
-        "warned",
-        "insist",
-        "insists",
-        "insisted",
-        "argue",
-        "argues",
-        "argued",
-        "promise",
-        "promises",
-        "promised",
-        "pledge",
-        "pledges",
-        "pledged",
-        "imply",
-        "implies",
-        "implied",
-        "suggest",
-        "suggests",
-        "suggested",
-        "add",
-        "adds",
-        "added",
-        "estimate",
-        "estimates",
-        "estimated",
-        "confirm",
-        "confirms",
-        "confirmed",
-        "deny",
-        "denies",
-        "denied",
-        "admit",
-        "admits",
-        "admitted",
-        "write",
-        "writes",
-        "wrote",
-        "call",
-        "calls",
-        "called",
-        "demand",
-        "demands",
-        "demanded",
-        "agree",
-        "agrees",
-        "agreed",
-        "ask",
-        "asks",
-        "asked",
-        "note",
-        "notes",
-        "noted",
-        "predict",
-        "predicts",
-        "predicted",
-    ]
-)
-POSITION_VERBS = frozenset(
-    [
-        "want",
-        "wants",
-        "wanted",
-        "demand",
-        "demands",
-        "demanded",
-        "propose",
-        "proposes",
-        "proposed",
-        "oppose",
-        "opposes",
-        "opposed",
-        "support",
-        "supports",
-        "supported",
-        "reject",
-        "rejects",
-        "rejected",
-        "urge",
-        "urges",
-        "urged",
-        "pledge",
-        "pledges",
-        "pledged",
-    ]
-)
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "yet", "so", "meanwhile", "however", "also", "still", "or"})
 _PERSON_LIKE = frozenset({"PERSON"})
@@ -145,6 +40,8 @@ class ClaimDraft:
     end: int
     kind: ClaimKind
     items: list[tuple[int, int]] = field(default_factory=list)
+    decontextualised: bool = True  # False when a pronoun was left as it stands
+    speaker: str | None = None
 
 
 @dataclass
@@ -330,27 +227,29 @@ class SentenceDecomposer:
         self._resolved: dict[int, str] = {}
         self._named: set[int] = set()  # tokens resolved to a person, a checkable anchor in itself
         self._skip: set[int] = set()
+        self._speaker: str | None = None
+        self._spoken = False
 
-    def decompose(self, sent: Span) -> SentenceOutcome:
-        """Drafts for `sent`; pronouns resolved against everything the article said before it."""
+    def decompose(self, sent: Span, *, speaker: str | None = None, spoken: bool = False) -> SentenceOutcome:
+        """Drafts for `sent`; pronouns resolved against everything the article said before it.
+
+        `spoken` (a transcript or interview): first person is a speaker's, so it is no opinion cue;
+        with a `speaker`, claims are what they said ("Carver said they built ...")."""
         self._resolved = {}
         self._skip = set()
+        self._speaker = speaker
+        self._spoken = spoken
         self._read_people(sent)
         drafts = self._role_claims(sent)
         first_cue: Cue | None = None
         if sent.text.rstrip().endswith("?"):
-            return SentenceOutcome(drafts, Cue("rhetoric", "question"))
+            return SentenceOutcome(drafts, Cue("question", "question"))
         for clause in self._clauses(sent):
             draft, cue = self._clause_claim(clause)
             if draft is not None:
                 drafts.append(draft)
                 continue
-            if first_cue is None or (
-                cue is not None
-                and first_cue.label == "opinion"
-                and ":" in first_cue.reason[:12]
-                and not first_cue.reason.startswith("opinion:")
-            ):
+            if first_cue is None or (cue is not None and first_cue.label == "fragment"):
                 first_cue = cue or first_cue
             drafts.extend(self._salvage(clause))
         return SentenceOutcome(drafts, first_cue)
@@ -372,7 +271,8 @@ class SentenceDecomposer:
             if token.i in starts:
                 self.ctx.mention(starts[token.i])
                 continue
-            resolved = self.ctx.resolve_pronoun(token)
+            # In a speaker's turn "she" is usually the other debater, not the last name the text gave.
+            resolved = None if self._speaker else self.ctx.resolve_pronoun(token)
             if resolved is not None:
                 self._resolved[token.i] = resolved
             elif token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ROLE_NOUNS:
@@ -555,7 +455,7 @@ class SentenceDecomposer:
             c.dep_ == "dobj" for c in clause.head.children
         )
         if len(content) < 3 or not (has_subject or verbal):
-            return None, Cue("opinion", "fragment: no verb") if content else None
+            return None, Cue("fragment", "fragment: no verb") if content else None
         reported = self._reported(tokens)
         # An inherited subject anchors too: "X's stadium cost £1bn and was paid for by the club".
         has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject])
@@ -571,19 +471,24 @@ class SentenceDecomposer:
                     and any(c.dep_ == "relcl" for c in child.children)
                 ):
                     continue  # only ", a milestone that deserves ..." asides, not ordinary objects
-                if find_cue([t for t in sub if t.i not in reported], has_anchor=has_anchor) is not None:
+                if (
+                    find_cue(
+                        [t for t in sub if t.i not in reported], has_anchor=has_anchor, spoken=self._spoken
+                    )
+                    is not None
+                ):
                     cut = {t.i for t in sub}
                     if child.doc[sub[0].i - 1].text == ",":
                         cut.add(sub[0].i - 1)
                     tokens = [t for t in tokens if t.i not in cut]
         own_words = [t for t in tokens if t.i not in reported]
-        cue = find_cue(own_words, has_anchor=has_anchor) or (
+        cue = find_cue(own_words, has_anchor=has_anchor, spoken=self._spoken) or (
             copula_cue(clause.head, own_words, has_anchor=has_anchor) if clause.head.pos_ == "AUX" else None
         )
         if cue is not None:
             return None, cue
         if not has_anchor and not self._checkable_without_anchor(clause, tokens):
-            return None, Cue("opinion", "not check-worthy: no name, number or date to check")
+            return None, Cue("not_checkworthy", "not check-worthy: no name, number or date to check")
         return self._draft(clause.subject, tokens), None
 
     def _checkable_without_anchor(self, clause: _Clause, tokens: list[Token]) -> bool:
@@ -600,7 +505,14 @@ class SentenceDecomposer:
             return True  # who said what is on the record
         subjects = [c for c in clause.head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
         if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
-            return False  # an unresolved 'it' or 'there': nothing to look up
+            # An unresolved 'it' or 'there' names nothing; a speaker's "we did X" is their record.
+            return (
+                self._spoken and clause.head.tag_ == "VBD" and any(s.lower_ in FIRST_PERSON for s in subjects)
+            )
+        if self._spoken and any(
+            c.dep_ == "poss" and c.lower_ in FIRST_PERSON for s in subjects for c in s.children
+        ):
+            return True  # "My students fly a drone over the tongue": the speaker's own work
         # A past event happened or did not; a present-tense generality is usually the paper's view.
         return clause.head.tag_ == "VBD"
 
@@ -613,16 +525,30 @@ class SentenceDecomposer:
             tokens = tokens[:-1]
         if not tokens:
             return None
-        body = _render(tokens, self.ctx, self._resolved, self._skip)
+        replaced = self._resolved
+        if self._speaker:
+            replaced = {**third_person([*subject, *tokens]), **self._resolved}
+        body = _render(tokens, self.ctx, replaced, self._skip)
         if subject:
-            subject_text = _render(subject, self.ctx, self._resolved, self._skip).rstrip(".")
+            subject_text = _render(subject, self.ctx, replaced, self._skip).rstrip(".")
             body = subject_text + " " + body[0].lower() + body[1:] if body else ""
         if not body:
             return None
+        first = (subject or tokens)[0]
+        if self._speaker:
+            body = attributed(self._speaker, body, first, replaced)
         items = find_enumeration(tokens)
         start = tokens[0].idx
         end = tokens[-1].idx + len(tokens[-1].text)
-        return ClaimDraft(body, start, end, _kind(tokens, items), items)
+        return ClaimDraft(
+            body,
+            start,
+            end,
+            _kind(tokens, items),
+            items,
+            decontextualised=not leans_on_context([*subject, *tokens], replaced),
+            speaker=self._speaker,
+        )
 
     def _salvage(self, clause: _Clause) -> list[ClaimDraft]:
         """Factual subordinate clauses of an opinion clause: 'when he implied X', 'where Moscow has ...'."""
@@ -692,7 +618,7 @@ class SentenceDecomposer:
         """A draft from a salvaged clause, unless its own (unreported) words carry an opinion cue."""
         reported = self._reported(tokens)
         own = [t for t in subject + tokens if t.i not in reported]
-        if find_cue(own, has_anchor=_anchored(tokens)) is not None:
+        if find_cue(own, has_anchor=_anchored(tokens), spoken=self._spoken) is not None:
             return None
         return self._draft(subject, tokens)
 

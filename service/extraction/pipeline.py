@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from spacy.tokens import Span
 
+from service.extraction.classify import garbled
 from service.extraction.context import ArticleContext
 from service.extraction.decompose import ClaimDraft, SentenceDecomposer
+from service.extraction.genre import Genre, Turn, detect_genre, speaker_name, speaker_turns
 from service.extraction.quantities import find_quantities
 from service.extraction.result import Entity, ExtractedClaim, Extraction, SentenceReport
 from service.extraction.segment import Sentence, segment
@@ -78,19 +80,39 @@ def _claim(
         items=[text[offset + a : offset + b] for a, b in draft.items],
         entities=entities,
         quantities=quantities,
+        decontextualised=draft.decontextualised,
+        speaker=draft.speaker,
     )
 
 
-def extract(text: str, *, published_at: dt.date | None = None) -> Extraction:
-    """Atomic, checkable claims of an article, each quoting `text` exactly, plus a report per sentence."""
+def _speaker(turn: Turn | None, ctx: ArticleContext) -> str | None:
+    """The name a speaker label stands for; 'A' is the interview's first-named person."""
+    if turn is None:
+        return None
+    if turn.is_interviewee:
+        return next(iter(ctx.people), "The interviewee")
+    name = speaker_name(turn.label)
+    return name if name.startswith(("The ", "An ")) else ctx.canonical(name)
+
+
+def extract(
+    text: str, *, published_at: dt.date | None = None, genre: Genre | str | None = None
+) -> Extraction:
+    """Atomic, checkable claims of an article, each quoting `text` exactly, plus a report per sentence.
+
+    `genre` (detected from the text when None) decides whose voice first person is, and in a
+    transcript or an interview the speaker labels ("CARVER: ") say who made each claim."""
     if not text.strip():
         return Extraction(claims=[], sentences=[])
+    detected = genre is None
+    kind = detect_genre(text) if genre is None else Genre(genre)
     score_sentence, threshold = _scorer()
-    decomposer = SentenceDecomposer(ArticleContext())
+    ctx = ArticleContext()
+    decomposer = SentenceDecomposer(ctx)
     claims: list[ExtractedClaim] = []
     reports: list[SentenceReport] = []
     seen_headings: dict[str, int] = {}
-    for index, sentence in enumerate(segment(text)):
+    for index, sentence in enumerate(segment(text, speaker_turns(text, kind))):
         sentence_text = text[sentence.start : sentence.end]
         report = SentenceReport(index, sentence.start, sentence.end, sentence_text, "claim", 0.0, "")
         reports.append(report)
@@ -99,15 +121,22 @@ def extract(text: str, *, published_at: dt.date | None = None) -> Extraction:
             report.label = "heading"
             report.reason = f"heading (repeats sentence {earlier})" if earlier != index else "heading"
             continue
-        outcome = decomposer.decompose(sentence.span)
+        unreadable = garbled([t.text for t in sentence.span if not t.is_punct])
+        if unreadable is not None:
+            report.label = "unreadable"
+            report.reason = unreadable
+            continue
+        speaker = _speaker(sentence.turn, ctx)
+        if speaker is not None and speaker.startswith(("The ", "An ")):
+            # A moderator's or interviewer's lines steer the conversation; the claims are the guests'.
+            report.label = "not_checkworthy"
+            report.reason = f"{speaker.lower()}'s line"
+            continue
+        outcome = decomposer.decompose(sentence.span, speaker=speaker, spoken=kind.spoken)
         if not outcome.drafts:
             if outcome.cue is not None:
                 report.label = outcome.cue.label
                 report.reason = outcome.cue.reason
-                if outcome.cue.reason == "question":
-                    report.label = "question"
-                elif outcome.cue.reason.startswith("fragment"):
-                    report.label = "fragment"
             else:
                 report.label = "not_checkworthy"
                 report.reason = "no checkable statement"
@@ -122,11 +151,17 @@ def extract(text: str, *, published_at: dt.date | None = None) -> Extraction:
         report.claim_count = len(made)
         kinds = ", ".join(sorted({c.kind for c in made}))
         report.reason = f"{len(made)} claim{'s' if len(made) != 1 else ''} ({kinds})"
+        if speaker:
+            report.reason += f", said by {speaker}"
         if outcome.cue is not None:
             report.reason += f"; rest skipped, {outcome.cue.reason}"
     return Extraction(
         claims=claims,
         sentences=reports,
         extractor="rules",
-        meta={"published_at": str(published_at) if published_at else None},
+        meta={
+            "published_at": str(published_at) if published_at else None,
+            "genre": kind.value,
+            "genre_detected": detected,
+        },
     )

@@ -31,6 +31,7 @@ SentenceLabel = Literal[
     "heading",
     "not_checkworthy",
     "fragment",
+    "unreadable",  # garbled copy or OCR: word salad, no claim taken from it
 ]
 
 
@@ -75,6 +76,9 @@ class ExtractedClaim:
     items: list[str] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    # False when the text still leans on its context (an unresolved pronoun, a speaker's unnamed "we")
+    decontextualised: bool = True
+    speaker: str | None = None  # who said it, in a transcript or an interview
 
 
 @dataclass

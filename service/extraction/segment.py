@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Span
 
+from service.extraction.genre import Turn
 from service.extraction.nlp import get_nlp
 
 # spaCy's default max_length is 1,000,000 chars; memory grows with doc length, so long paragraphs
@@ -30,12 +32,17 @@ class Sentence:
     start: int
     end: int
     is_heading: bool
+    turn: Turn | None = None  # the speaker label this sentence's line carries or continues
 
 
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
-    """Non-blank lines of `text` with their offsets, long lines cut near sentence ends."""
+def _chunks(text: str, label_ends: dict[int, int]) -> Iterator[tuple[int, str]]:
+    """Non-blank lines of `text` with their offsets, long lines cut near sentence ends.
+
+    A speaker label ("CARVER: ") at a line's start (`label_ends`: label start -> end) is not text."""
     for line in _LINE.finditer(text):
         start, end = line.start(), line.end()
+        label_start = start + len(line.group()) - len(line.group().lstrip())
+        start = label_ends.get(label_start, start)
         while start < end:
             while start < end and text[start].isspace():
                 start += 1
@@ -58,16 +65,22 @@ def _looks_like_heading(line: str) -> bool:
     return len(line.split()) <= 16 and not _TERMINAL.search(line.rstrip())
 
 
-def segment(text: str) -> Iterator[Sentence]:
+def segment(text: str, turns: Sequence[Turn] = ()) -> Iterator[Sentence]:
     """The sentences of `text` in order; `text[s.start:s.end] == s.span.text` for each.
 
     A generator over one `nlp.pipe` stream: each chunk's parse is dropped once its sentences have been
-    used, so a 1 MB body never holds every Doc at once."""
+    used, so a 1 MB body never holds every Doc at once. With speaker `turns`, each sentence carries
+    the turn it belongs to: its line's label, or the last label before it (an unlabelled paragraph
+    continues the answer); a heading belongs to no one."""
     nlp = get_nlp()
-    chunks = ((chunk, offset) for offset, chunk in _chunks(text))
+    label_ends = {turn.start: turn.end for turn in turns}
+    chunks = ((chunk, offset) for offset, chunk in _chunks(text, label_ends))
+    starts = [turn.start for turn in turns]
     for doc, offset in nlp.pipe(chunks, as_tuples=True, batch_size=PIPE_BATCH):
         heading = _looks_like_heading(doc.text)
+        at = bisect_right(starts, offset) - 1
+        turn = turns[at] if at >= 0 and not heading else None
         for span in doc.sents:
             if span.text.strip():
                 start = offset + span.start_char
-                yield Sentence(span, offset, start, start + len(span.text), heading)
+                yield Sentence(span, offset, start, start + len(span.text), heading, turn)

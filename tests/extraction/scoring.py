@@ -155,7 +155,8 @@ def score(name: str, extraction: Extraction | None = None) -> Score:
     leaked = []
     for opinion in spec["opinions"]:
         start = body.index(opinion)
-        sentence = next(s for s in extraction.sentences if s.start <= start < s.end)
+        # the first sentence the opinion's text overlaps (a speaker label is not part of any sentence)
+        sentence = next(s for s in extraction.sentences if s.end > start and s.start < start + len(opinion))
         own = [c for c in claims if c.sentence_index == sentence.index]
         if any(not any(_matches(c, f) for f in facts) for c in own):
             leaked.append(opinion)
