@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -52,6 +53,17 @@ def configure_logging(level: str, as_json: bool) -> None:
     root.propagate = False
 
 
+# A number, a long hex digest or a UUID.
+_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f]{16,}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$", re.IGNORECASE)
+
+
+def path_label(raw_path: str) -> str:
+    """A path without a route template (docs, static files): ids and hashes become `{id}`, and it is cut
+    to 200 characters, so a log line never carries an identifier."""
+    segments = ["{id}" if _ID_SEGMENT.match(part) else part for part in raw_path.split("/")]
+    return "/".join(segments)[:200]
+
+
 class RequestContextMiddleware:
     """Give every request an id (echoed as X-Request-ID), log it, and count it in the metrics."""
 
@@ -84,16 +96,18 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            route_path = getattr(route, "path", "unmatched")
+            route_path = getattr(scope.get("route"), "path", None)
+            path = route_path or path_label(scope.get("path", ""))
+            # Metrics keep bounded labels: a path no route knows (a 404 probe) is counted as "unmatched".
+            metric_path = route_path or ("unmatched" if status_code == 404 else path)
             method = scope.get("method", "")
-            HTTP_REQUESTS.labels(method, route_path, str(status_code)).inc()
-            HTTP_LATENCY.labels(method, route_path).observe(elapsed)
+            HTTP_REQUESTS.labels(method, metric_path, str(status_code)).inc()
+            HTTP_LATENCY.labels(method, metric_path).observe(elapsed)
             self.log.info(
                 "request",
                 extra={
                     "method": method,
-                    "path": route_path,
+                    "path": path,
                     "status": status_code,
                     "duration_ms": round(elapsed * 1000, 2),
                 },

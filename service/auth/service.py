@@ -15,6 +15,11 @@ from service.db import utcnow
 from service.errors import Forbidden, NotFound, Unauthenticated
 
 KEY_PREFIX = "cc_"
+# Said wherever a key is missing (401s, the desk's sign-in page).
+HOW_TO_GET_A_KEY = (
+    "Ask an admin for one, or on the server run `.venv/bin/claimcheck keys create --role admin --name me` "
+    "(the key is printed once), or start it with CLAIMCHECK_ADMIN_KEY set."
+)
 
 
 class Permission(StrEnum):
@@ -84,7 +89,7 @@ def authenticate(*, session: Session, raw_key: str | None) -> Actor:
     """The actor behind a raw key, or Unauthenticated."""
     if not raw_key:
         raise Unauthenticated(
-            "An API key is required: send 'Authorization: Bearer <key>'.",
+            f"An API key is required: send 'Authorization: Bearer <key>'. {HOW_TO_GET_A_KEY}",
             headers={"WWW-Authenticate": "Bearer"},
         )
     presented_hash = hash_key(raw_key)
@@ -95,7 +100,9 @@ def authenticate(*, session: Session, raw_key: str | None) -> Actor:
         or api_key.revoked_at is not None
         or not hmac.compare_digest(api_key.key_hash, presented_hash)
     ):
-        raise Unauthenticated("Unknown or revoked API key.", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthenticated(
+            f"Unknown or revoked API key. {HOW_TO_GET_A_KEY}", headers={"WWW-Authenticate": "Bearer"}
+        )
     assert api_key.id is not None
     return Actor(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
 

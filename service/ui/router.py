@@ -11,10 +11,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from service.ui.render import STATIC_DIR
-from service.ui.routes import articles, claims, imports, queue, session
+from service.ui.routes import articles, claims, imports, public, queue, session
 
 router = APIRouter(include_in_schema=False)
-for group in (session, queue, articles, claims, imports):
+for group in (session, queue, articles, claims, imports, public):
     router.include_router(group.router)
 
 

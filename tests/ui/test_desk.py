@@ -14,9 +14,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from service.db import get_engine, utcnow
+from service.spreadsheet import safe_cell as csv_cell
 from service.ui.highlight import ClaimSpan, SentenceSpan, article_paragraphs, mark_ranges, quote_in_paragraph
 from service.ui.models import UiSession
-from service.ui.routes.imports import csv_cell
 from service.ui.sessions import SESSION_COOKIE
 from tests.conftest import bearer
 from tests.ui.helpers import csrf_of, store_claim

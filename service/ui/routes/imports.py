@@ -16,14 +16,13 @@ from service.errors import InvalidInput
 from service.imports import jobs
 from service.imports.parse import detect_format
 from service.imports.schemas import ImportJobOut
+from service.spreadsheet import safe_cell
 from service.ui import pages
 from service.ui.deps import DeskImporter, DeskImportReader
 from service.ui.render import FORM_RESHOWN, DeskRoute, page_context, render
 
 router = APIRouter(prefix="/ui", route_class=DeskRoute)
 JOBS_LISTED = 20
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @router.get("/imports")
@@ -125,12 +124,6 @@ def import_progress(session: SessionDep, _user: DeskImportReader, import_id: int
     return Response(json.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text instead of running it as a formula."""
-    cell = str(value)
-    return f"'{cell}" if cell.startswith(FORMULA_PREFIXES) else cell
-
-
 @router.get("/imports/{import_id}/bad-rows.csv")
 def import_bad_rows(session: SessionDep, _user: DeskImportReader, import_id: int) -> Response:
     """The job's bad rows as CSV (line, error), formula injection neutralised."""
@@ -139,7 +132,7 @@ def import_bad_rows(session: SessionDep, _user: DeskImportReader, import_id: int
     writer = csv.writer(output)
     writer.writerow(["line", "error"])
     for error in job.errors:
-        writer.writerow([error["line"], csv_cell(error["error"])])
+        writer.writerow([error["line"], safe_cell(error["error"])])
     return Response(
         output.getvalue(),
         media_type="text/csv; charset=utf-8",

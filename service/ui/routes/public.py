@@ -1,11 +1,12 @@
-"""The public page of a published claim at /claims/{id}: no key, read-only, the ClaimReview `url`."""
+"""Pages without a key: `/` (to the desk) and the page of a published claim at /claims/{id}, read-only,
+which is the ClaimReview `url`."""
 
 from __future__ import annotations
 
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from service.api.deps import SessionDep, SettingsDep
 from service.review.claimreview import PUBLIC_CLAIM_PATH
@@ -13,6 +14,12 @@ from service.review.public_page import published_claim
 from service.ui.render import DeskRoute, render
 
 router = APIRouter(route_class=DeskRoute)
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    """A newcomer opening the bare address lands on the desk (its sign-in links the API docs)."""
+    return RedirectResponse("/ui", status_code=307)
 
 
 @router.get(PUBLIC_CLAIM_PATH, include_in_schema=False)
