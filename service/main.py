@@ -42,7 +42,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             auth.ensure_bootstrap_admin(
                 session=session, raw_key=settings.claimcheck_admin_key.get_secret_value()
             )
-    log.info("claimcheck ready", extra={"database": get_engine().url.get_backend_name()})
+    # Not "ready": the socket is bound after this; `claimcheck serve` says "ready on ..." once it is.
+    log.info("application started", extra={"database": get_engine().url.get_backend_name()})
     webhooks.start_delivery_thread()
     import_worker.start_in_process()
     yield
