@@ -10,17 +10,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.auth import service as auth
 from service.auth.models import Role
 from service.db import get_engine, migrate
+from service.exports.formats import ExportFormat
 from service.imports.models import ImportJob
+from service.review.workflow import Status
 from service.settings import get_settings
 
 app = typer.Typer(help="claimcheck: checkable claims from news articles.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+
+
+def say_database(url: str | None = None) -> None:
+    """Tell the user which database a command works on (on stderr, password hidden)."""
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(url or get_settings().database_url).render_as_string(hide_password=True)
+    typer.echo(f"database: {shown}", err=True)
 
 
 @app.command()
@@ -30,26 +41,49 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Start the API with uvicorn (migrations are applied first unless MIGRATE_ON_START=false)."""
-    import uvicorn
+    from service import serving
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # e.g. a short CLAIMCHECK_ADMIN_KEY: say why, without a traceback
+        typer.echo(f"claimcheck: refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    say_database()
+    try:
+        serving.check_port(host, port)
+    except serving.PortInUse as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
     if settings.migrate_on_start:
         # Once, here, rather than racing in every worker process.
         migrate(settings.database_url)
-    uvicorn.run(
-        "service.main:app",
+    serving.run(
         host=host,
         port=port,
         workers=workers,
+        on_ready=lambda bound: _say_ready(host, bound),
         timeout_graceful_shutdown=20,
         log_level="warning",
         proxy_headers=True,
     )
 
 
+def _say_ready(host: str, port: int) -> None:
+    """The one line a newcomer needs: where it runs, and how to get a key if there is none yet."""
+    typer.echo(f"claimcheck ready on http://{host}:{port} (docs /docs, desk /ui)", err=True)
+    with Session(get_engine()) as session:
+        if not auth.get_all(session=session):
+            typer.echo(
+                "no API key exists yet: create one with `.venv/bin/claimcheck keys create --role admin "
+                "--name me` (printed once), or restart with CLAIMCHECK_ADMIN_KEY set",
+                err=True,
+            )
+
+
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply pending database migrations."""
+    say_database()
     migrate(get_settings().database_url)
     typer.echo("database is at the newest migration")
 
@@ -60,6 +94,7 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who or what uses the key.")],
 ) -> None:
     """Create a key and print its secret (shown only once)."""
+    say_database()
     migrate(get_settings().database_url)
     with Session(get_engine()) as session:
         api_key, raw_key = auth.create(session=session, role=role, name=name)
@@ -69,6 +104,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List active keys (without secrets)."""
+    say_database()
     with Session(get_engine()) as session:
         for api_key in auth.get_all(session=session):
             typer.echo(f"{api_key.id}\t{api_key.role}\t{api_key.key_prefix}…\t{api_key.name}")
@@ -77,6 +113,7 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: int) -> None:
     """Revoke a key at once."""
+    say_database()
     with Session(get_engine()) as session:
         auth.revoke(session=session, key_id=key_id)
     typer.echo(f"key {key_id} revoked")
@@ -104,13 +141,14 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
     """Store the file as a durable job, then run it here with a progress bar (a server's worker may help)."""
     import time
 
-    from service.imports import jobs
+    from service.imports import jobs, runner
+    from service.imports.leasing import new_worker_id
     from service.imports.parse import detect_format
-    from service.imports.worker import new_worker_id
 
     suffix_formats = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "claimreview"}
     upload_format = detect_format(None, fmt or suffix_formats.get(file.suffix.lower(), "ndjson"))
     settings = get_settings()
+    say_database()
     migrate(settings.database_url)
     engine = get_engine()
     with file.open("rb") as handle:
@@ -132,7 +170,7 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
             )
     worker_id = new_worker_id()
     started = time.perf_counter()
-    with typer.progressbar(length=lines, label=f"import {job_id}") as bar:
+    with typer.progressbar(length=lines, label=f"import {file.name}", file=sys.stderr) as bar:
         shown = 0
 
         def advance(current: ImportJob) -> None:
@@ -141,9 +179,9 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
             shown = current.processed
 
         with Session(engine) as session:
-            mine = jobs.claim_next(session=session, worker_id=worker_id, job_id=job_id)
+            mine = runner.claim_next(session=session, worker_id=worker_id, job_id=job_id)
         if mine is not None:
-            jobs.run(engine=engine, job_id=job_id, worker_id=worker_id, settings=settings, on_batch=advance)
+            runner.run(engine=engine, job_id=job_id, worker_id=worker_id, settings=settings, on_batch=advance)
         while True:  # another worker took it: follow its progress
             with Session(engine) as session:
                 current = jobs.get(session=session, job_id=job_id)
@@ -164,7 +202,14 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
         "first_errors": current.errors[:10],
     }
     typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    if current.status != "done":
+    if current.status != "done" or current.failed:
+        typer.echo(
+            f"import {file.name}: {current.status}, {current.failed:,} of {current.processed:,} rows failed"
+            + (f" ({current.error_message})" if current.error_message else "")
+            + f". Every bad row with its line and error: GET /v1/imports/{current.id}/errors.csv, or the "
+            f"desk's Imports page.",
+            err=True,
+        )
         raise typer.Exit(1)
 
 
@@ -178,7 +223,13 @@ def import_claims_command(
     ] = None,
     on_duplicate: Annotated[str, typer.Option(help="skip (default) or keep.")] = "skip",
 ) -> None:
-    """Import checked claims from a file, with a progress bar."""
+    """Import checked claims from a file, with a progress bar. Exits 1 when any row failed.
+
+    Fields (NDJSON keys or CSV header names): text (required), external_id, verdict or rating, title,
+    speaker, claimed_at and reviewed_at (ISO 8601), source_url, review_url, publisher, language, tags (a list,
+    or comma-separated). Other columns are ignored, so a `claimcheck export claims` file imports as it is.
+    ClaimReview JSON: an array of schema.org ClaimReview.
+    """
     if on_duplicate not in ("skip", "keep"):
         raise typer.BadParameter("skip or keep", param_hint="--on-duplicate")
     _import_file(file, kind="claims", fmt=format, on_duplicate=on_duplicate)
@@ -189,7 +240,12 @@ def import_sources_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON or CSV.")],
     format: Annotated[str | None, typer.Option(help="ndjson or csv (default: by suffix).")] = None,
 ) -> None:
-    """Import reference sources from a file (the same url again updates the source)."""
+    """Import reference sources from a file (the same url again updates the source). Exits 1 when any row
+    failed.
+
+    Fields (NDJSON keys or CSV header names): url (required; the source's identity), title (required), text
+    (required), publisher, published_at (ISO 8601), external_id, language.
+    """
     _import_file(file, kind="sources", fmt=format, on_duplicate="keep")
 
 
@@ -223,15 +279,34 @@ def demo(
     serve_demo: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server after setup.")
     ] = True,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Where to make demo.db (kept). Default: a temporary directory, removed on exit.",
+        ),
+    ] = None,
 ) -> None:
     """Start the service on a fresh SQLite database with the sample editorial and the demo reference set."""
     import os
+    import shutil
     import tempfile
 
+    from service import serving
     from service.ui.demo import prepare
 
-    directory = Path(tempfile.mkdtemp(prefix="claimcheck-demo-"))
+    if serve_demo:
+        try:  # before a key is printed that would belong to no server
+            serving.check_port(host, port)
+        except serving.PortInUse as exc:
+            typer.echo(str(exc).replace("make run", "make demo"), err=True)
+            raise typer.Exit(1) from exc
+    temporary = directory is None
+    directory = Path(tempfile.mkdtemp(prefix="claimcheck-demo-")) if directory is None else directory
+    directory.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'demo.db'}"
+    # A demo may publish under the example.org placeholder author; a deployment may not.
+    os.environ.setdefault("ALLOW_PLACEHOLDER_ORGANIZATION", "true")
     get_settings.cache_clear()
     get_engine.cache_clear()
     typer.echo(
@@ -244,10 +319,71 @@ def demo(
         f"  sign in  {setup.admin_key}   (an admin API key)\n"
         f"  database {setup.database_url}"
     )
-    if serve_demo:
-        import uvicorn
+    if not serve_demo:
+        return
+    try:
+        serving.run(
+            host=host,
+            port=port,
+            workers=1,
+            on_ready=lambda bound: _say_ready(host, bound),
+            log_level="warning",
+        )
+    finally:
+        get_engine().dispose()
+        if temporary:
+            shutil.rmtree(directory, ignore_errors=True)
 
-        uvicorn.run("service.main:app", host=host, port=port, log_level="warning")
+
+export_app = typer.Typer(help="Export claims to a file.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("claims")
+def export_claims_command(
+    format: Annotated[
+        ExportFormat, typer.Option(help="csv, ndjson, or claimreview (published claims only).")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", dir_okay=False, help="File to write (default: stdout).")
+    ] = None,
+    status: Annotated[
+        list[Status] | None, typer.Option(help="Only claims in this status (repeatable).")
+    ] = None,
+) -> None:
+    """Export claims (oldest first) as `claimcheck import claims` reads them back, with a progress bar.
+
+    CSV and NDJSON carry the import's fields (text, external_id, verdict, title = the summary, speaker,
+    claimed_at, source_url, review_url, publisher, language, reviewed_at, tags), then read-only ones (id,
+    status, article_id, score, kind, assignee, priority, duplicate_of, created_at, updated_at, published_at).
+    CSV cells that a spreadsheet would run as formulas start with an apostrophe (imports remove it).
+    """
+    from service.exports import claims as export
+    from service.review.service import QueueFilters
+
+    say_database()
+    filters = QueueFilters(status=tuple(status or ()))
+    actor = auth.Actor(key_id=0, name="claimcheck export", role=Role.admin)
+    settings = get_settings()
+    with Session(get_engine()) as session:
+        total = export.count(session=session, filters=filters, actor=actor, settings=settings, fmt=format)
+        target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        label = f"export {output.name if output else 'claims'}"
+        try:
+            with typer.progressbar(length=total, label=label, file=sys.stderr) as bar:
+                for chunk in export.chunks(
+                    session=session,
+                    filters=filters,
+                    actor=actor,
+                    settings=settings,
+                    fmt=format,
+                    on_batch=bar.update,
+                ):
+                    target.write(chunk)
+        finally:
+            if output:
+                target.close()
+    typer.echo(f"exported {total:,} claims" + (f" to {output}" if output else ""), err=True)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from service.db import utcnow
+
+
+class ArticleStatus(StrEnum):
+    """Where an article's extraction is: waiting for a worker, under way, finished, or given up."""
+
+    pending = "pending"
+    extracting = "extracting"
+    done = "done"
+    failed = "failed"
 
 
 class Article(SQLModel, table=True):
@@ -26,6 +36,17 @@ class Article(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
     created_by_key_id: int | None = Field(default=None)
+    # The extraction job (migration 0015): a lease like import_job's, for asynchronous and bulk articles.
+    status: str = Field(default=ArticleStatus.done, max_length=20, index=True)
+    worker_id: str | None = Field(default=None, max_length=100)
+    heartbeat_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    attempts: int = 0
+    error_message: str | None = Field(default=None, sa_column=Column(Text))
+    external_id: str | None = Field(default=None, max_length=200, unique=True, index=True)
+    import_job_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("import_job.id", ondelete="SET NULL"), index=True),
+    )
 
 
 class ArticleSentence(SQLModel, table=True):

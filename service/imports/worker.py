@@ -1,4 +1,4 @@
-"""The import worker: claims durable jobs and runs them; when idle, embeds claims for semantic matching.
+"""The worker: runs durable import jobs, extracts pending articles, and when idle embeds claims.
 
 Runs as a thread inside the API process (RUN_WORKER_IN_PROCESS, the SQLite default) or as one or more
 `claimcheck worker` processes beside a PostgreSQL database.
@@ -7,27 +7,24 @@ Runs as a thread inside the API process (RUN_WORKER_IN_PROCESS, the SQLite defau
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.imports import jobs
+from service.articles import extraction_jobs
+from service.imports import runner
+from service.imports.leasing import STALE_AFTER_SECONDS, new_worker_id
 from service.settings import Settings
 
 log = logging.getLogger("claimcheck.imports.worker")
-
-
-def new_worker_id() -> str:
-    """host:pid:random, so a job's row says which process holds it."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+# How long shutdown waits for the current batch or article before leaving it to the next worker
+# (both are resumable: the process's death frees them at once on this host).
+SHUTDOWN_WAIT_SECONDS = 3.0
 
 
 class ImportWorker:
-    """Polls for import jobs; `run_once` processes at most one job."""
+    """Polls for import jobs and pending articles; `run_once` processes at most one job or article."""
 
     def __init__(
         self,
@@ -35,7 +32,7 @@ class ImportWorker:
         engine: Engine,
         settings: Settings,
         worker_id: str | None = None,
-        stale_seconds: float = jobs.STALE_AFTER_SECONDS,
+        stale_seconds: float = STALE_AFTER_SECONDS,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -45,15 +42,26 @@ class ImportWorker:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> bool:
-        """Claim and finish one job; False when there was none to take."""
+        """Finish one import job, or else extract one pending article; False when there was nothing."""
+        if self._run_import():
+            return True
+        article_id = extraction_jobs.extract_next(
+            engine=self.engine,
+            worker_id=self.worker_id,
+            settings=self.settings,
+            stale_seconds=self.stale_seconds,
+        )
+        return article_id is not None
+
+    def _run_import(self) -> bool:
         with Session(self.engine) as session:
-            job_id = jobs.claim_next(
+            job_id = runner.claim_next(
                 session=session, worker_id=self.worker_id, stale_seconds=self.stale_seconds
             )
         if job_id is None:
             return False
         log.info("import job started", extra={"import_id": job_id, "worker_id": self.worker_id})
-        status = jobs.run(
+        status = runner.run(
             engine=self.engine,
             job_id=job_id,
             worker_id=self.worker_id,
@@ -64,7 +72,7 @@ class ImportWorker:
         return True
 
     def run_forever(self) -> None:
-        """Process jobs until stop() is called; embed new claims in idle moments."""
+        """Process jobs and articles until stop() is called; embed new claims in idle moments."""
         while not self._stop.is_set():
             try:
                 if self.run_once():
@@ -83,13 +91,20 @@ class ImportWorker:
         with Session(self.engine) as session:
             return semantic.embed_pending(session=session) > 0
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
     def start(self) -> None:
         """Run in a daemon thread (the in-process worker)."""
         self._thread = threading.Thread(target=self.run_forever, name="import-worker", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the loop to end and wait for the current batch to commit."""
+    def stop(self, timeout: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        """Ask the loop to end: no new batch or article is started; wait a moment for the current one."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from service.claims.models import Claim, ClaimEvent
 from service.db import get_engine, migrate
-from service.imports import jobs
+from service.imports import jobs, leasing, runner
 from service.imports.models import ImportJob
 from service.linking.models import Passage, Source
 from service.settings import get_settings
@@ -53,12 +53,12 @@ def _queue(kind: str, rows: list[dict[str, object]], on_duplicate: str = "skip",
         )
         assert job.id is not None
         jobs.store_upload(session=session, job_id=job.id, chunks=[body])
-        assert jobs.claim_next(session=session, worker_id=worker_id, job_id=job.id) == job.id
+        assert runner.claim_next(session=session, worker_id=worker_id, job_id=job.id) == job.id
         return job.id
 
 
 def _run(job_id: int, worker_id: str = "t", max_batches: int | None = None) -> str:
-    return jobs.run(
+    return runner.run(
         engine=get_engine(),
         job_id=job_id,
         worker_id=worker_id,
@@ -100,7 +100,7 @@ def test_repeats_of_the_batch_still_being_written_are_caught(
 ) -> None:
     # Two rows a batch: the next batch is checked while the one before it is written, so its repeats
     # are found among that batch's rows, not in the database.
-    monkeypatch.setattr(jobs, "CLAIM_BATCH_ROWS", 2)
+    monkeypatch.setattr(runner, "CLAIM_BATCH_ROWS", 2)
     rows: list[dict[str, object]] = [
         {"text": ORIGINAL},
         {"text": DISTINCT_CLAIMS[0]},
@@ -167,7 +167,7 @@ def _refuse_urls_containing(word: str) -> None:
 def test_source_batch_with_a_refused_row_keeps_the_others_and_names_the_row(
     no_worker: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jobs, "SOURCE_BATCH_ROWS", 3)
+    monkeypatch.setattr(runner, "SOURCE_BATCH_ROWS", 3)
     _refuse_urls_containing("refused")
     rows: list[dict[str, object]] = [
         {
@@ -197,7 +197,7 @@ def test_restarted_server_resumes_its_dead_processs_job_without_waiting(
 ) -> None:
     configure(RUN_WORKER_IN_PROCESS="false", SEMANTIC="off", WORKER_POLL_SECONDS="0.05")
     migrate(get_settings().database_url)
-    monkeypatch.setattr(jobs, "CLAIM_BATCH_ROWS", 2)
+    monkeypatch.setattr(runner, "CLAIM_BATCH_ROWS", 2)
     host = socket.gethostname()[:40]
     exited = subprocess.Popen([sys.executable, "-c", "pass"])
     exited.wait(30)  # reaped: its pid names no process now
@@ -216,14 +216,14 @@ def test_restarted_server_resumes_its_dead_processs_job_without_waiting(
             for n, worker in enumerate(others)
         ]
         with Session(get_engine()) as session:
-            assert jobs.dead_local_workers(session=session) == [dead_worker]
+            assert leasing.dead_local_workers(session=session, queue=runner.IMPORT_QUEUE) == [dead_worker]
 
         configure(RUN_WORKER_IN_PROCESS="true", SEMANTIC="off", WORKER_POLL_SECONDS="0.05")
         from service.main import create_app
 
         with TestClient(create_app()) as client:
             # Well inside STALE_AFTER_SECONDS: the heartbeat is not what let the worker take it.
-            job = wait_for_job(client, job_id, timeout=jobs.STALE_AFTER_SECONDS / 3)
+            job = wait_for_job(client, job_id, timeout=leasing.STALE_AFTER_SECONDS / 3)
             assert (job["status"], job["processed"], job["created"]) == ("done", 6, 6)
             with Session(get_engine()) as session:
                 held = session.exec(select(col(ImportJob.status)).where(col(ImportJob.id).in_(other_jobs)))

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from service.claims.models import Claim
 from service.db import get_engine, make_engine, migrate
-from service.imports import jobs
+from service.imports import jobs, runner
 from service.imports.models import ImportChunk, ImportJob
 from service.imports.worker import ImportWorker
 from service.settings import get_settings
@@ -72,29 +72,29 @@ def no_worker(configure: Callable[..., None]) -> None:
 def test_stopped_job_resumes_on_another_worker_with_exact_counts(
     no_worker: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jobs, "CLAIM_BATCH_ROWS", 100)
+    monkeypatch.setattr(runner, "CLAIM_BATCH_ROWS", 100)
     rows = _unique_rows(450)
     body = _upload([*rows, rows[3]], extra=b'{"text": ""}\n\xff\n')  # a repeat, a bad row, broken UTF-8
     job_id = _queue(body)
     engine, settings = get_engine(), get_settings()
 
     with Session(engine) as session:
-        assert jobs.claim_next(session=session, worker_id="first") == job_id
+        assert runner.claim_next(session=session, worker_id="first") == job_id
     # Two batches committed, then the worker "dies": no clean hand-back, the job stays running.
     assert (
-        jobs.run(engine=engine, job_id=job_id, worker_id="first", settings=settings, max_batches=2)
+        runner.run(engine=engine, job_id=job_id, worker_id="first", settings=settings, max_batches=2)
         == "running"
     )
     with Session(engine) as session:
         job = jobs.get(session=session, job_id=job_id)
         assert (job.status, job.processed, job.created, job.next_line) == ("running", 200, 200, 201)
         # Its heartbeat is fresh, so nobody takes it over yet.
-        assert jobs.claim_next(session=session, worker_id="second") is None
-        assert jobs.claim_next(session=session, worker_id="second", stale_seconds=0) == job_id
+        assert runner.claim_next(session=session, worker_id="second") is None
+        assert runner.claim_next(session=session, worker_id="second", stale_seconds=0) == job_id
 
-    assert jobs.run(engine=engine, job_id=job_id, worker_id="second", settings=settings) == "done"
+    assert runner.run(engine=engine, job_id=job_id, worker_id="second", settings=settings) == "done"
     # The first worker waking up cannot write anything more: the job is no longer its.
-    assert jobs.run(engine=engine, job_id=job_id, worker_id="first", settings=settings) == "running"
+    assert runner.run(engine=engine, job_id=job_id, worker_id="first", settings=settings) == "running"
 
     with Session(engine) as session:
         job = jobs.get(session=session, job_id=job_id)
@@ -167,7 +167,7 @@ def test_postgres_workers_skip_a_job_another_has_locked(
 ) -> None:
     configure(DATABASE_URL=postgres_url, RUN_WORKER_IN_PROCESS="false", SEMANTIC="off")
     migrate(postgres_url)
-    monkeypatch.setattr(jobs, "CLAIM_BATCH_ROWS", 50)
+    monkeypatch.setattr(runner, "CLAIM_BATCH_ROWS", 50)
     job_ids = [_queue(_upload(_unique_rows(120, seed=seed))) for seed in range(4)]
 
     # While one transaction holds job 1's row, another worker is handed job 2 at once, not blocked.
@@ -177,7 +177,7 @@ def test_postgres_workers_skip_a_job_another_has_locked(
     ).one()
     with Session(make_engine(postgres_url)) as session:
         session.execute(text("SET lock_timeout = '2s'"))
-        assert jobs.claim_next(session=session, worker_id="other") == job_ids[1]
+        assert runner.claim_next(session=session, worker_id="other") == job_ids[1]
     holder.rollback()
     holder.close()
 
@@ -197,8 +197,10 @@ def test_postgres_workers_skip_a_job_another_has_locked(
         thread.join(120)
     # Job 2 was claimed by "other", which never ran it; it becomes claimable once stale.
     with Session(get_engine()) as session:
-        assert jobs.claim_next(session=session, worker_id="w0", stale_seconds=0) == job_ids[1]
-    assert jobs.run(engine=get_engine(), job_id=job_ids[1], worker_id="w0", settings=get_settings()) == "done"
+        assert runner.claim_next(session=session, worker_id="w0", stale_seconds=0) == job_ids[1]
+    assert (
+        runner.run(engine=get_engine(), job_id=job_ids[1], worker_id="w0", settings=get_settings()) == "done"
+    )
     with Session(get_engine()) as session:
         finished = [jobs.get(session=session, job_id=job_id) for job_id in job_ids]
     assert [job.status for job in finished] == ["done"] * 4

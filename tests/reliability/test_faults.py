@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from service.imports.jobs import CLAIM_BATCH_ROWS
+from service.imports.runner import CLAIM_BATCH_ROWS
 from tests.reliability.conftest import CLAIMCHECK, Server, free_port
 
 # More than two claim batches, so the kill lands between committed batches whatever the batch size.
