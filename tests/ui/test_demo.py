@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -18,14 +19,16 @@ from tests.conftest import reset_process_caches
 
 
 def test_demo_without_serving_prints_a_working_admin_key_and_has_the_six_country_claim(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The command points DATABASE_URL at its own temporary database; monkeypatch puts it back afterwards.
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("SEMANTIC", "off")
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
     try:
-        result = CliRunner().invoke(app, ["demo", "--no-serve", "--port", "8123"])
+        # --directory: the database lands in pytest's tmp_path, not in a temporary directory left behind.
+        arguments = ["demo", "--no-serve", "--port", "8123", "--directory", str(tmp_path)]
+        result = CliRunner().invoke(app, arguments)
     finally:
         reset_process_caches()
     assert result.exit_code == 0, result.output
