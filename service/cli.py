@@ -119,6 +119,24 @@ def keys_revoke(key_id: int) -> None:
     typer.echo(f"key {key_id} revoked")
 
 
+@keys_app.command("revoke-bootstrap")
+def keys_revoke_bootstrap() -> None:
+    """Revoke the admin keys earlier values of CLAIMCHECK_ADMIN_KEY made (the current value stays valid).
+
+    Every value CLAIMCHECK_ADMIN_KEY ever had at start-up stays an admin key until revoked: run this after
+    changing it.
+    """
+    say_database()
+    settings = get_settings()
+    current = settings.claimcheck_admin_key.get_secret_value() if settings.claimcheck_admin_key else None
+    with Session(get_engine()) as session:
+        revoked = auth.revoke_old_bootstrap_keys(session=session, keep_raw_key=current)
+        for api_key in revoked:
+            typer.echo(f"key {api_key.id} revoked ({api_key.key_prefix}…, {api_key.name})")
+    kept = "the current CLAIMCHECK_ADMIN_KEY stays valid" if current else "CLAIMCHECK_ADMIN_KEY is not set"
+    typer.echo(f"{len(revoked)} earlier bootstrap admin key(s) revoked; {kept}", err=True)
+
+
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A UTF-8 text file, or - for standard input.")],

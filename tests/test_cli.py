@@ -147,3 +147,30 @@ def test_import_help_lists_the_fields() -> None:
     sources = CliRunner().invoke(app, ["import", "sources", "--help"], terminal_width=200).output
     for field in ("url (required", "title (required)", "text", "published_at"):
         assert field in sources
+
+
+def test_revoke_bootstrap_keeps_only_the_current_admin_key_value(
+    fresh_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlmodel import Session
+
+    from service.auth import service as auth
+    from service.db import make_engine, migrate
+
+    old, current = "cc_old_bootstrap_" + "a" * 40, "cc_new_bootstrap_" + "b" * 40
+    migrate(fresh_database)
+    engine = make_engine(fresh_database)
+    with Session(engine) as session:
+        for value in (old, current):  # two start-ups, the variable changed in between
+            auth.ensure_bootstrap_admin(session=session, raw_key=value)
+        assert auth.authenticate(session=session, raw_key=old).role.value == "admin"
+    monkeypatch.setenv("CLAIMCHECK_ADMIN_KEY", current)
+    reset_process_caches()
+    result = CliRunner().invoke(app, ["keys", "revoke-bootstrap"])
+    assert result.exit_code == 0, result.output
+    assert "1 earlier bootstrap admin key(s) revoked" in result.stderr
+    with Session(engine) as session:
+        assert auth.authenticate(session=session, raw_key=current).role.value == "admin"
+        with pytest.raises(auth.Unauthenticated):
+            auth.authenticate(session=session, raw_key=old)
+    engine.dispose()

@@ -15,6 +15,7 @@ from service.db import utcnow
 from service.errors import Forbidden, NotFound, Unauthenticated
 
 KEY_PREFIX = "cc_"
+BOOTSTRAP_KEY_NAME = "bootstrap-admin"
 # Said wherever a key is missing (401s, the desk's sign-in page).
 HOW_TO_GET_A_KEY = (
     "Ask an admin for one, or on the server run `.venv/bin/claimcheck keys create --role admin --name me` "
@@ -121,9 +122,24 @@ def ensure_bootstrap_admin(*, session: Session, raw_key: str) -> None:
     """Make sure an admin key with exactly this value exists (how a deployment bootstraps)."""
     existing = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(raw_key))).first()
     if existing is None:
-        create(session=session, role=Role.admin, name="bootstrap-admin", raw_key=raw_key)
+        create(session=session, role=Role.admin, name=BOOTSTRAP_KEY_NAME, raw_key=raw_key)
     elif existing.role != Role.admin.value or existing.revoked_at is not None:
         existing.role = Role.admin.value
         existing.revoked_at = None
         session.add(existing)
         session.commit()
+
+
+def revoke_old_bootstrap_keys(*, session: Session, keep_raw_key: str | None) -> list[ApiKey]:
+    """Revoke every active bootstrap admin key except the one with the value `keep_raw_key` (the current
+    CLAIMCHECK_ADMIN_KEY): each value the variable ever had stays an admin key until this runs."""
+    query = select(ApiKey).where(col(ApiKey.name) == BOOTSTRAP_KEY_NAME, col(ApiKey.revoked_at).is_(None))
+    if keep_raw_key:
+        query = query.where(col(ApiKey.key_hash) != hash_key(keep_raw_key))
+    revoked = list(session.exec(query))
+    now = utcnow()
+    for api_key in revoked:
+        api_key.revoked_at = now
+        session.add(api_key)
+    session.commit()
+    return revoked
