@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import CursorResult, exists, func
@@ -28,7 +29,6 @@ from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.db import as_utc, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
-from service.net.urls import is_http_url
 from service.review import webhooks
 from service.review.claimreview import claim_review, uses_placeholder_author
 from service.review.scale import RatingScale
@@ -119,6 +119,14 @@ def stats(*, session: Session, filters: QueueFilters, actor: Actor, scale: Ratin
     return ClaimStats(
         total=sum(by_status.values()), by_status=by_status, by_verdict=by_verdict, unrated=unrated
     )
+
+
+def assignees(*, session: Session, limit: int) -> list[str]:
+    """The names claims are assigned to, alphabetically (for the queue's assignee filter)."""
+    names = session.exec(
+        select(Claim.assignee).where(col(Claim.assignee).is_not(None)).distinct().limit(limit)
+    )
+    return sorted(name for name in names if name)
 
 
 def update(
@@ -286,12 +294,16 @@ def reviews(*, session: Session, claim_id: int) -> list[Review]:
     return list(session.exec(select(Review).where(col(Review.claim_id) == claim_id).order_by(col(Review.id))))
 
 
-def history(*, session: Session, claim_id: int, after_id: int | None, limit: int) -> list[ClaimEvent]:
-    """A claim's history in the order it happened."""
+def history(
+    *, session: Session, claim_id: int, after_id: int | None, limit: int, after_version: int | None = None
+) -> list[ClaimEvent]:
+    """A claim's history in the order it happened (after an entry id, or what changed after a version)."""
     claims.get(session=session, claim_id=claim_id)
     query = select(ClaimEvent).where(col(ClaimEvent.claim_id) == claim_id)
     if after_id is not None:
         query = query.where(col(ClaimEvent.id) > after_id)
+    if after_version is not None:
+        query = query.where(col(ClaimEvent.version) > after_version)
     return list(session.exec(query.order_by(col(ClaimEvent.id)).limit(limit)))
 
 
@@ -391,7 +403,9 @@ def _finish(session: Session, claim: Claim, settings: Settings, *, published: bo
 
 def _check_evidence(session: Session, evidence: Sequence[int | str]) -> None:
     """Evidence is a passage this service stores (by id) or a web address; anything else is a 422."""
-    not_urls = [item for item in evidence if isinstance(item, str) and not is_http_url(item)]
+    not_urls = [
+        item for item in evidence if isinstance(item, str) and urlsplit(item).scheme not in ("http", "https")
+    ]
     if not_urls:
         raise InvalidInput(
             "evidence: give passage ids or http(s) URLs.", details={"field": "evidence", "invalid": not_urls}
@@ -406,9 +420,14 @@ def _check_evidence(session: Session, evidence: Sequence[int | str]) -> None:
             )
 
 
+def can_publish(actor: Actor, settings: Settings) -> bool:
+    """Whether this key may publish here: its role grants it (PUBLISH_REQUIRES_ADMIN: admins only)."""
+    return actor.can(Permission.publish) and (not settings.publish_requires_admin or actor.role == Role.admin)
+
+
 def _check_can_publish(actor: Actor, settings: Settings, claim: Claim, *, verdict: str | None = None) -> None:
     authorize(actor, Permission.publish)
-    if settings.publish_requires_admin and actor.role != Role.admin:
+    if not can_publish(actor, settings):
         raise Forbidden(
             "Only an admin key may publish on this deployment.",
             details={"role": actor.role.value, "needs": "admin"},

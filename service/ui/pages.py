@@ -6,11 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.articles import service as articles
 from service.articles.models import Article
-from service.auth.models import Role
 from service.auth.service import Permission
 from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, Review
@@ -68,26 +67,13 @@ def queue(
     found, next_cursor = review.get_all(
         session=session, filters=filters, actor=user.actor, sort=sort, cursor=cursor, limit=limit
     )
-    article_ids = {claim.article_id for claim in found if claim.article_id is not None}
-    titles: dict[int, str] = {}
-    if article_ids:
-        titles = {
-            article_id: title
-            for article_id, title in session.exec(
-                select(Article.id, Article.title).where(col(Article.id).in_(article_ids))
-            )
-            if article_id is not None
-        }
+    titles = articles.titles(
+        session=session, article_ids=[claim.article_id for claim in found if claim.article_id is not None]
+    )
     stats = review.stats(
         session=session, filters=filters, actor=user.actor, scale=RatingScale.from_settings(settings)
     )
-    assignees = sorted(
-        name
-        for name in session.exec(
-            select(Claim.assignee).where(col(Claim.assignee).is_not(None)).distinct().limit(ASSIGNEES_LISTED)
-        )
-        if name
-    )
+    assignees = review.assignees(session=session, limit=ASSIGNEES_LISTED)
     rows = [QueueRow(claim=claim, article_title=titles.get(claim.article_id or 0)) for claim in found]
     return QueueView(rows=rows, next_cursor=next_cursor, stats=stats, assignees=assignees)
 
@@ -164,7 +150,9 @@ class ClaimView:
 def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings) -> ClaimView:
     """Everything the claim page shows: quote in context, evidence, prior checks, moves, history."""
     found = claims.get(session=session, claim_id=claim_id)
-    parent = session.get(Article, found.article_id) if found.article_id is not None else None
+    parent = None
+    if found.article_id is not None:
+        parent = articles.get(session=session, article_id=found.article_id)
     quote: list[Marked] = []
     if parent is not None and found.span_start is not None and found.span_end is not None:
         quote = quote_in_paragraph(parent.body, found.span_start, found.span_end)
@@ -202,9 +190,7 @@ def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings
         reviews=review.reviews(session=session, claim_id=claim_id) if can_review else [],
         claim_review_json=claim_review_json,
         can_review=can_review,
-        # The deployment may keep publishing to admins (PUBLISH_REQUIRES_ADMIN): offer only what will work.
-        can_publish=user.can(Permission.publish)
-        and (not settings.publish_requires_admin or user.actor.role == Role.admin),
+        can_publish=review.can_publish(user.actor, settings),
         pinned_passages=[item.evidence for item in evidence if item.evidence.pinned],
     )
 
@@ -219,10 +205,8 @@ def prior_checks(*, session: Session, claim: Claim, settings: Settings) -> list[
 
 def changes_since(*, session: Session, claim_id: int, version: int) -> list[ChangeView]:
     """What others changed after the version a user had open: each entry with who and when."""
-    events = session.exec(
-        select(ClaimEvent)
-        .where(col(ClaimEvent.claim_id) == claim_id, col(ClaimEvent.version) > version)
-        .order_by(col(ClaimEvent.id))
+    events = review.history(
+        session=session, claim_id=claim_id, after_id=None, after_version=version, limit=HISTORY_SHOWN
     )
     return [ChangeView(event=event, summary=describe(event)) for event in events]
 
