@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.articles.llm_cache import DatabaseExtractionCache
-from service.articles.models import Article, ArticleSentence
+from service.articles.models import Article, ArticleSentence, ArticleStatus
 from service.articles.schemas import ArticleIn, ArticleSummary, SentenceOut
 from service.auth.service import Actor
 from service.claims import service as claims
@@ -25,6 +25,9 @@ from service.matching.matcher import prior_checks
 from service.metrics import EXTRACTION_SECONDS
 from service.settings import Settings
 
+# While an article waits for a worker, its meta remembers which extractor the submitter asked for.
+REQUESTED_EXTRACTOR = "requested_extractor"
+
 
 def _published_datetime(published_at: datetime | date | None) -> datetime | None:
     if published_at is None:
@@ -34,13 +37,12 @@ def _published_datetime(published_at: datetime | date | None) -> datetime | None
     return datetime(published_at.year, published_at.month, published_at.day, tzinfo=UTC)
 
 
-def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings) -> Extraction:
+def run_extractor(
+    *, session: Session, body: str, published_at: datetime | None, extractor: str | None, settings: Settings
+) -> Extraction:
     """Extract claims with the requested extractor (LLM when configured, the rules otherwise)."""
-    published = _published_datetime(article_in.published_at)
-    published_day = published.date() if published else None
-    wants_llm = article_in.extractor == "llm" or (
-        article_in.extractor is None and settings.llm_base_url is not None
-    )
+    published_day = published_at.date() if published_at else None
+    wants_llm = extractor == "llm" or (extractor is None and settings.llm_base_url is not None)
     started = time.perf_counter()
     if wants_llm:
         if settings.llm_base_url is None:
@@ -49,40 +51,57 @@ def run_extractor(*, session: Session, article_in: ArticleIn, settings: Settings
                 details={"field": "extractor"},
             )
         extraction = extract_with_llm(
-            article_in.body,
-            published_at=published_day,
-            settings=settings,
-            cache=DatabaseExtractionCache(session),
+            body, published_at=published_day, settings=settings, cache=DatabaseExtractionCache(session)
         )
     else:
-        extraction = extract(article_in.body, published_at=published_day)
+        extraction = extract(body, published_at=published_day)
     EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
     return extraction
 
 
-def submit(
-    *, session: Session, article_in: ArticleIn, actor: Actor, settings: Settings
-) -> tuple[Article, list[Claim]]:
-    """Store an article with its sentences and extracted claims, all in one transaction."""
+def check_size(*, article_in: ArticleIn, settings: Settings) -> None:
+    """PayloadTooLarge when the body is over `max_article_chars`."""
     if len(article_in.body) > settings.max_article_chars:
         raise PayloadTooLarge(
             f"body: {len(article_in.body):,} characters; the limit is {settings.max_article_chars:,}.",
             details={"field": "body", "limit": settings.max_article_chars},
         )
-    extraction = run_extractor(session=session, article_in=article_in, settings=settings)
-    article = Article(
+
+
+def new_article(
+    *,
+    article_in: ArticleIn,
+    key_id: int | None,
+    status: ArticleStatus,
+    external_id: str | None = None,
+    import_job_id: int | None = None,
+) -> Article:
+    """The article row for a submission, not yet extracted (the extractor asked for kept in its meta)."""
+    return Article(
         title=article_in.title,
         body=article_in.body,
         url=article_in.url,
         published_at=_published_datetime(article_in.published_at),
         language=article_in.language,
-        extractor=extraction.extractor,
-        extraction_meta=dict(extraction.meta),
-        created_by_key_id=actor.key_id,
+        extractor=article_in.extractor or "rules",
+        extraction_meta={REQUESTED_EXTRACTOR: article_in.extractor},
+        created_by_key_id=key_id,
+        status=status,
+        external_id=external_id,
+        import_job_id=import_job_id,
     )
-    session.add(article)
-    session.flush()
+
+
+def store_extraction(
+    *, session: Session, article: Article, extraction: Extraction, actor: Actor | None
+) -> list[Claim]:
+    """Add an extraction's sentences and claims to the session and mark the article done."""
     assert article.id is not None
+    article.extractor = extraction.extractor
+    article.extraction_meta = dict(extraction.meta)
+    article.status = ArticleStatus.done
+    article.error_message = None
+    session.add(article)
     for report in extraction.sentences:
         session.add(
             ArticleSentence(
@@ -97,12 +116,45 @@ def submit(
                 claim_count=report.claim_count,
             )
         )
-    stored = claims.create_from_extraction(
+    return claims.create_from_extraction(
         session=session, article_id=article.id, extraction=extraction, actor=actor
     )
+
+
+def submit(
+    *, session: Session, article_in: ArticleIn, actor: Actor, settings: Settings
+) -> tuple[Article, list[Claim]]:
+    """Store an article with its sentences and extracted claims, all in one transaction."""
+    check_size(article_in=article_in, settings=settings)
+    extraction = run_extractor(
+        session=session,
+        body=article_in.body,
+        published_at=_published_datetime(article_in.published_at),
+        extractor=article_in.extractor,
+        settings=settings,
+    )
+    article = new_article(article_in=article_in, key_id=actor.key_id, status=ArticleStatus.done)
+    session.add(article)
+    session.flush()
+    stored = store_extraction(session=session, article=article, extraction=extraction, actor=actor)
     session.commit()
     session.refresh(article)
     return article, stored
+
+
+def submit_async(*, session: Session, article_in: ArticleIn, actor: Actor, settings: Settings) -> Article:
+    """Store an article as pending for a worker to extract (`Prefer: respond-async`)."""
+    check_size(article_in=article_in, settings=settings)
+    if article_in.extractor == "llm" and settings.llm_base_url is None:
+        raise InvalidInput(
+            "extractor: 'llm' needs LLM_BASE_URL to be configured on the server",
+            details={"field": "extractor"},
+        )
+    article = new_article(article_in=article_in, key_id=actor.key_id, status=ArticleStatus.pending)
+    session.add(article)
+    session.commit()
+    session.refresh(article)
+    return article
 
 
 def prior_checks_by_claim(

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import CursorResult, exists, func
@@ -29,6 +28,7 @@ from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.db import as_utc, utcnow
 from service.errors import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
+from service.net.urls import is_http_url
 from service.review import webhooks
 from service.review.claimreview import claim_review, uses_placeholder_author
 from service.review.scale import RatingScale
@@ -403,9 +403,7 @@ def _finish(session: Session, claim: Claim, settings: Settings, *, published: bo
 
 def _check_evidence(session: Session, evidence: Sequence[int | str]) -> None:
     """Evidence is a passage this service stores (by id) or a web address; anything else is a 422."""
-    not_urls = [
-        item for item in evidence if isinstance(item, str) and urlsplit(item).scheme not in ("http", "https")
-    ]
+    not_urls = [item for item in evidence if isinstance(item, str) and not is_http_url(item)]
     if not_urls:
         raise InvalidInput(
             "evidence: give passage ids or http(s) URLs.", details={"field": "evidence", "invalid": not_urls}
