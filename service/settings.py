@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A bootstrap admin key is as good as a password to everything: short ones are guessable.
+MIN_ADMIN_KEY_CHARS = 32
 DEFAULT_RATING_SCALE = "true,mostly_true,mixed,mostly_false,false"
 DEFAULT_EXTRA_VERDICTS = "misleading,unverifiable"
 
@@ -15,18 +17,26 @@ DEFAULT_EXTRA_VERDICTS = "misleading,unverifiable"
 class Settings(BaseSettings):
     """Every setting claimcheck reads. Environment variable names are the upper-case field names."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused setting may be a secret (CLAIMCHECK_ADMIN_KEY); never echo it.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite:///./claimcheck.db"
     database_pool_size: int = 10
     migrate_on_start: bool = True
-    claimcheck_admin_key: SecretStr | None = None
+    claimcheck_admin_key: SecretStr | None = None  # at least MIN_ADMIN_KEY_CHARS (checked below)
 
     max_body_bytes: int = 5 * 1024 * 1024
     max_import_bytes: int = 512 * 1024 * 1024
     max_article_chars: int = 1_000_000
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    auth_failures_per_minute: int = Field(
+        default=10,
+        description="Wrong keys allowed per client address a minute (bursts of as many); past that the "
+        "address gets 429 for any key until a failure is forgotten. 0 turns the throttle off.",
+    )
     sqlite_busy_timeout_ms: int = 5_000
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -42,6 +52,7 @@ class Settings(BaseSettings):
     llm_circuit_failures: int = 5
     llm_circuit_reset_seconds: float = 30.0
     llm_backoff_seconds: float = 0.5  # first retry delay; doubles per attempt, with jitter
+    llm_deadline_seconds: float = 30.0  # one budget per article for every request, retry and chunk
 
     rating_scale: str = Field(
         default=DEFAULT_RATING_SCALE,
@@ -76,6 +87,17 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
 
     ui_session_hours: int = 12
+
+    @field_validator("claimcheck_admin_key")
+    @classmethod
+    def admin_key_is_long(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(
+                f"CLAIMCHECK_ADMIN_KEY must be at least {MIN_ADMIN_KEY_CHARS} characters (this one has "
+                f"{len(key.get_secret_value())}); make one with "
+                "python -c 'import secrets; print(\"cc_\" + secrets.token_urlsafe(32))'"
+            )
+        return key
 
     @property
     def is_sqlite(self) -> bool:

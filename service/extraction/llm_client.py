@@ -216,11 +216,14 @@ class ChatClient:
         *,
         json_schema: dict[str, Any] | None = None,
         plain_json_note: str = "",
+        deadline: float | None = None,
     ) -> ChatCompletion:
         """The model's answer to `messages`; raises LLMError with a reason code when there is none.
 
         With `json_schema`, asks for structured output; a server that rejects that with 400 is asked
         again once without it (`plain_json_note` appended to the last message) and remembered.
+        `deadline` (a `time.monotonic()` value) bounds every attempt, wait and retry together; when it
+        is reached the reason is "deadline".
         """
         use_schema = json_schema is not None and self.endpoint.accepts_json_schema is not False
         body: dict[str, Any] = {"model": self.settings.llm_model, "messages": messages, "temperature": 0}
@@ -230,7 +233,7 @@ class ChatClient:
                 "json_schema": {"name": "claims", "strict": True, "schema": json_schema},
             }
             try:
-                completion = self._send_with_retries(body, used_json_schema=True)
+                completion = self._send_with_retries(body, used_json_schema=True, deadline=deadline)
             except _SchemaRejected as rejected:
                 logger.info(
                     "LLM endpoint answered http_%d to response_format json_schema; trying plain JSON",
@@ -244,7 +247,7 @@ class ChatClient:
             last["content"] = f"{last['content']}\n\n{plain_json_note}"
             body["messages"] = [*messages[:-1], last]
         body.pop("response_format", None)
-        completion = self._send_with_retries(body, used_json_schema=False)
+        completion = self._send_with_retries(body, used_json_schema=False, deadline=deadline)
         if use_schema:
             # Only now is it clear the schema, not the server, was the trouble.
             self.endpoint.accepts_json_schema = False
@@ -256,15 +259,24 @@ class ChatClient:
             headers["Authorization"] = f"Bearer {self.settings.llm_api_key.get_secret_value()}"
         return headers
 
-    def _send_with_retries(self, body: dict[str, Any], *, used_json_schema: bool) -> ChatCompletion:
+    def _send_with_retries(
+        self, body: dict[str, Any], *, used_json_schema: bool, deadline: float | None
+    ) -> ChatCompletion:
         attempts = max(0, self.settings.llm_max_retries) + 1
         reason = "unavailable"
         for attempt in range(attempts):
+            timeout = self.settings.llm_timeout_seconds
+            if deadline is not None:
+                timeout = min(timeout, deadline - time.monotonic())
+                if timeout <= 0:
+                    raise LLMError("deadline")
             if not self.endpoint.circuit.allow(reset_seconds=self.settings.llm_circuit_reset_seconds):
                 LLM_REQUESTS.labels(outcome="circuit_open").inc()
                 raise LLMError("circuit_open")
             try:
-                return self._send_once(body, attempt=attempt + 1, used_json_schema=used_json_schema)
+                return self._send_once(
+                    body, attempt=attempt + 1, used_json_schema=used_json_schema, timeout=timeout
+                )
             except _Retryable as failure:
                 reason = failure.reason
                 if attempt + 1 == attempts:
@@ -275,6 +287,8 @@ class ChatClient:
                     delay = failure.retry_after
                 else:
                     delay = backoff_delay(attempt, self.settings.llm_backoff_seconds)
+                if deadline is not None and time.monotonic() + delay >= deadline:
+                    raise LLMError("deadline") from None
                 logger.warning(
                     "LLM request failed (%s), retry %d of %d in %.2fs",
                     reason,
@@ -285,14 +299,22 @@ class ChatClient:
                 time.sleep(delay)
         raise LLMError(reason)
 
-    def _send_once(self, body: dict[str, Any], *, attempt: int, used_json_schema: bool) -> ChatCompletion:
+    def _send_once(
+        self, body: dict[str, Any], *, attempt: int, used_json_schema: bool, timeout: float
+    ) -> ChatCompletion:
         circuit = self.endpoint.circuit
         threshold = self.settings.llm_circuit_failures
-        with self.endpoint.limit:
+        # Waiting for a free slot counts against the same budget as the request itself.
+        if not self.endpoint.limit.acquire(timeout=timeout):
+            raise LLMError("deadline")
+        try:
             started = time.perf_counter()
             try:
                 response = self._http.post(
-                    f"{self.base_url}/chat/completions", json=body, headers=self._headers()
+                    f"{self.base_url}/chat/completions",
+                    json=body,
+                    headers=self._headers(),
+                    timeout=httpx.Timeout(timeout),
                 )
             except httpx.TimeoutException:
                 circuit.record_failure(threshold=threshold)
@@ -303,6 +325,8 @@ class ChatClient:
                 LLM_REQUESTS.labels(outcome="connection_error").inc()
                 raise _Retryable("connection_error") from None
             elapsed = time.perf_counter() - started
+        finally:
+            self.endpoint.limit.release()
 
         status = response.status_code
         LLM_REQUESTS.labels(outcome="ok" if status == 200 else f"http_{status}").inc()

@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 
 from service.extraction import extract
-from service.extraction.llm import (
-    NO_CLAIM_REASON,
-    InMemoryExtractionCache,
-    chunk_sentences,
-    extract_with_llm,
-    load_prompt,
-)
+from service.extraction.llm import NO_CLAIM_REASON, extract_with_llm
+from service.extraction.llm_cache import InMemoryExtractionCache
+from service.extraction.llm_grounding import chunk_sentences
+from service.extraction.llm_prompt import load_prompt
 from service.extraction.result import Extraction
 from tests.fake_openai import API_KEY, FakeOpenAI, Recorded, Reply, llm_settings
 

@@ -1,0 +1,77 @@
+"""Where finished LLM extractions are kept, by a key over everything that changes the answer."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import asdict
+from datetime import date
+from typing import Any, Protocol
+
+from service.extraction.result import Entity, ExtractedClaim, Extraction, Quantity, SentenceReport
+
+
+class ExtractionCache(Protocol):
+    """Where finished LLM extractions are kept, by `cache_key`."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+class InMemoryExtractionCache:
+    """A bounded, thread-safe, least-recently-used cache for one process (tests, the CLI)."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored extraction for `key`, or None."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store `value`, evicting the least recently used entry when full."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def cache_key(text: str, *, published_at: date | None, prompt_version: str, model: str) -> str:
+    """sha256 over everything that changes the answer: prompt version, model, text, publication date."""
+    digest = hashlib.sha256()
+    for part in (prompt_version, model, published_at.isoformat() if published_at else "", text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def extraction_to_dict(extraction: Extraction) -> dict[str, Any]:
+    """A JSON-ready form of an extraction (for the cache)."""
+    return asdict(extraction)
+
+
+def extraction_from_dict(value: dict[str, Any]) -> Extraction:
+    """The inverse of `extraction_to_dict`."""
+    claims = [
+        ExtractedClaim(
+            **{
+                **claim,
+                "entities": [Entity(**entity) for entity in claim.get("entities", [])],
+                "quantities": [Quantity(**quantity) for quantity in claim.get("quantities", [])],
+            }
+        )
+        for claim in value["claims"]
+    ]
+    sentences = [SentenceReport(**report) for report in value["sentences"]]
+    return Extraction(
+        claims=claims, sentences=sentences, extractor=value["extractor"], meta=dict(value["meta"])
+    )
