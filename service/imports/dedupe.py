@@ -1,27 +1,38 @@
-"""Duplicate detection for a batch of imported claims: exact normalised-text hash first, then fuzzy.
+"""Duplicate detection for a batch of imported claims: a repeat is the same claim said again.
 
-Per batch, not per row: one hash lookup, one word-frequency lookup for new words, and the database
-candidates of every remaining row fetched together (`index.near_duplicate_candidates_for_batch`), then
-compared in Python. New rows of the batch, and of the batch before (which may still be being written
-while this one is checked), are compared with each other the same way, so a near repeat inside one
-upload is caught before either row is stored.
+A row repeats a claim only when their signatures agree (`service.identity`: quantities, dates,
+entities, polarity, direction, argument order) and their remaining wording is as similar as
+`duplicate_threshold` (rapidfuzz token_set_ratio over the signature's `core`). "Rail fares rose 5.1%"
+and "... rose 25.1%" are two claims, however alike their words.
+
+Per batch, not per row: one hash lookup; for rows with quantities or dates, one lookup of the stored
+claims with the same `signature_key` (the numbers and dates a repeat must share, so templated rows that
+share every word cost no more than diverse ones); for the others, and for keys shared by many claims,
+the word-index candidates (`index.near_duplicate_candidates_for_batch`). New rows of the batch, and of
+the batch before (which may still be being written while this one is checked), are compared with each
+other by the same rule, so a repeat inside one upload is caught before either row is stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-from sqlmodel import Session, col, func, select
+from rapidfuzz import fuzz
+from sqlmodel import Session
 
-from service.claims.models import Claim
+from service.identity import ClaimSignature, claim_signature, same_claim
 from service.imports.index import (
     DUPLICATE_TERMS,
+    KEY_GROUP_CAP,
+    StoredClaim,
     document_frequencies,
+    existing_by_hash,
     near_duplicate_candidates_for_batch,
     near_duplicate_terms,
     query_terms,
+    stored_by_key,
 )
 
 # Word frequencies barely move during one import; past this many cached words, start afresh.
@@ -31,38 +42,51 @@ MAX_CACHED_TERMS = 500_000
 MIN_LENGTH_RATIO = 0.6
 MAX_BATCH_CANDIDATES = 32
 
+Candidate = tuple[int, ClaimSignature]
+
 
 @dataclass(frozen=True)
 class BatchDuplicates:
     """What each row of a batch repeats: a stored claim (`stored[i]`) or a new row of this batch or the
-    previous one (`earlier[i]`, that row's upload line)."""
+    previous one (`earlier[i]`, that row's upload line); and each row's signature, stored with it."""
 
     stored: list[int | None]
     earlier: dict[int, int]
+    signatures: list[ClaimSignature]
 
 
 @dataclass
 class RecentRows:
-    """New rows by hash and by word: one `RecentRows` per batch.
+    """New rows by text hash and signature key, by signature key, and (rows without quantities or
+    dates) by word: one `RecentRows` per batch.
 
     The previous batch may still be being written while the next one is checked, so its new rows are
     looked up here rather than in the database (with the database's rule); older batches are committed
     and found there.
     """
 
-    line_by_hash: dict[str, int] = field(default_factory=dict)
+    line_by_hash: dict[tuple[str, str], int] = field(default_factory=dict)
+    lines_by_key: dict[str, list[int]] = field(default_factory=dict)
     lines_by_term: dict[str, list[int]] = field(default_factory=dict)
-    text_by_line: dict[int, str] = field(default_factory=dict)
+    signature_by_line: dict[int, ClaimSignature] = field(default_factory=dict)
 
-    def add(self, line: int, text_hash: str, terms: Sequence[str], text_normalized: str) -> None:
-        self.line_by_hash.setdefault(text_hash, line)
-        self.text_by_line[line] = text_normalized
+    def add(self, line: int, text_hash: str, terms: Sequence[str], signature: ClaimSignature) -> None:
+        key = signature.key
+        self.line_by_hash.setdefault((text_hash, key), line)
+        self.signature_by_line[line] = signature
+        if key:
+            self.lines_by_key.setdefault(key, []).append(line)
+            return
         for term in terms:
             self.lines_by_term.setdefault(term, []).append(line)
 
-    def with_terms(self, terms: Sequence[str]) -> list[tuple[int, str]]:
-        """(line, normalised text) of the rows with two of these words (all of them when fewer), those
-        sharing most first, at most MAX_BATCH_CANDIDATES."""
+    def like(self, signature: ClaimSignature, terms: Sequence[str]) -> list[Candidate]:
+        """(line, signature) of the rows that could repeat one with this signature: those with its key,
+        or, without a key, those with two of these words (all of them when fewer), most shared first;
+        at most MAX_BATCH_CANDIDATES."""
+        if signature.key:
+            lines = self.lines_by_key.get(signature.key, [])[:MAX_BATCH_CANDIDATES]
+            return [(line, self.signature_by_line[line]) for line in lines]
         shared: dict[int, int] = {}
         for term in terms:
             for line in self.lines_by_term.get(term, ()):
@@ -71,58 +95,48 @@ class RecentRows:
         nearby = sorted(
             (line for line, count in shared.items() if count >= needed), key=lambda line: -shared[line]
         )
-        return [(line, self.text_by_line[line]) for line in nearby[:MAX_BATCH_CANDIDATES]]
-
-
-def existing_by_hash(*, session: Session, hashes: Sequence[str]) -> dict[str, int]:
-    """The oldest stored claim for each of these text hashes."""
-    wanted = sorted(set(hashes))
-    if session.get_bind().dialect.name != "sqlite":
-        query = select(Claim.text_hash, func.min(Claim.id)).where(col(Claim.text_hash).in_(wanted))
-        rows = session.exec(query.group_by(col(Claim.text_hash)))
-        return {text_hash: claim_id for text_hash, claim_id in rows if claim_id is not None}
-    # Straight to the driver, in parts under SQLite's parameter limit: SQLAlchemy's handling of a few
-    # thousand bound values costs several times the lookup itself.
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        placeholders = ", ".join("?" for _ in part)
-        rows = driver.execute(
-            f"SELECT text_hash, min(id) FROM claim WHERE text_hash IN ({placeholders}) GROUP BY text_hash",
-            part,
-        ).fetchall()
-        found.update({str(text_hash): int(claim_id) for text_hash, claim_id in rows})
-    return found
+        return [(line, self.signature_by_line[line]) for line in nearby[:MAX_BATCH_CANDIDATES]]
 
 
 def best_scored(
-    text_normalized: str, candidates: Sequence[tuple[int, str]], threshold: float
+    signature: ClaimSignature, candidates: Sequence[Candidate], threshold: float
 ) -> tuple[int, float] | None:
-    """(id, score) of the candidate with the best token_set_ratio at or above `threshold`, the lowest id
-    among equals; a candidate whose length differs too much is never one."""
-    length = len(text_normalized)
-    comparable = {
-        candidate_id: stored
-        for candidate_id, stored in sorted(candidates)
-        if not length or min(length, len(stored)) / max(length, len(stored)) >= MIN_LENGTH_RATIO
-    }
-    found = process.extractOne(
-        text_normalized, comparable, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=threshold
-    )
-    return (int(found[2]), float(found[1])) if found else None
+    """(id, score) of the candidate that is the same claim with the most similar wording, at or above
+    `threshold`, the lowest id among equals; a candidate whose signature differs, or whose wording is
+    much longer or shorter, is never one."""
+    core = signature.core
+    length = len(core)
+    best: tuple[int, float] | None = None
+    for candidate_id, other in sorted(candidates, key=lambda candidate: candidate[0]):
+        other_length = len(other.core)
+        if (
+            length
+            and other_length
+            and min(length, other_length) / max(length, other_length) < MIN_LENGTH_RATIO
+        ):
+            continue
+        score = fuzz.token_set_ratio(core, other.core, processor=None)
+        if score >= threshold and (best is None or score > best[1]) and same_claim(signature, other):
+            best = (candidate_id, float(score))
+    return best
 
 
-def best_match(text_normalized: str, candidates: Sequence[tuple[int, str]], threshold: float) -> int | None:
-    """The id of `best_scored`, or None."""
-    found = best_scored(text_normalized, candidates, threshold)
-    return found[0] if found else None
+def _signature_of(stored: StoredClaim) -> ClaimSignature:
+    """A stored claim's signature (computed from its text for a claim stored without one)."""
+    return ClaimSignature.from_json(stored.signature) if stored.signature else claim_signature(stored.text)
+
+
+def signatures_of(texts: Sequence[str], reference_dates: Sequence[dt.date | None]) -> list[ClaimSignature]:
+    """Each claim's signature, its relative dates against its own date."""
+    return [
+        claim_signature(text, reference_date=day) for text, day in zip(texts, reference_dates, strict=True)
+    ]
 
 
 def find_duplicates(
     *,
     session: Session,
+    signatures: Sequence[ClaimSignature],
     texts_normalized: Sequence[str],
     hashes: Sequence[str],
     lines: Sequence[int],
@@ -131,7 +145,7 @@ def find_duplicates(
     previous: RecentRows,
     keep_duplicates: bool,
 ) -> tuple[BatchDuplicates, RecentRows]:
-    """For each text, the stored claim it duplicates or the new row it repeats; and the rows of this batch
+    """For each row, the stored claim it duplicates or the new row it repeats; and the rows of this batch
     that will be stored (duplicates too when `keep_duplicates`), for the next batch's `previous`.
 
     A row repeating a stored claim (or a new row of the `previous` batch, which may not be stored yet)
@@ -139,29 +153,56 @@ def find_duplicates(
     this batch points at that row's line. `frequency_cache` carries word frequencies from batch to
     batch of one import.
     """
+    keys = [signature.key for signature in signatures]
     exact = existing_by_hash(session=session, hashes=hashes)
+    stored: list[int | None] = [
+        exact.get((text_hash, key)) for text_hash, key in zip(hashes, keys, strict=True)
+    ]
+    earlier: dict[int, int] = {}
+    for index, text_hash in enumerate(hashes):
+        if (
+            stored[index] is None
+            and (line := previous.line_by_hash.get((text_hash, keys[index]))) is not None
+        ):
+            earlier[index] = line
+    open_rows = [index for index in range(len(hashes)) if stored[index] is None and index not in earlier]
+
+    # Rows with quantities or dates: the stored claims with the same key, unless the key is common.
+    groups = stored_by_key(session=session, keys={keys[index] for index in open_rows if keys[index]})
+    database: dict[int, list[Candidate]] = {}
+    by_words: list[int] = []
+    for index in open_rows:
+        group = groups.get(keys[index])
+        if keys[index] and (group is None or len(group) <= KEY_GROUP_CAP):
+            database[index] = [(claim.id, _signature_of(claim)) for claim in group or ()]
+        else:
+            by_words.append(index)
+
+    # The rest by words: rows without quantities or dates, and keys that many stored claims share.
     cache = frequency_cache
-    terms_by_row = [query_terms(text) for text in texts_normalized]
+    terms_by_row = [
+        query_terms(text) if not key else [] for text, key in zip(texts_normalized, keys, strict=True)
+    ]
+    for index in by_words:
+        terms_by_row[index] = terms_by_row[index] or query_terms(texts_normalized[index])
     unseen = {term for terms in terms_by_row for term in terms if term not in cache}
     if len(cache) + len(unseen) > MAX_CACHED_TERMS:
         cache.clear()
         unseen = {term for terms in terms_by_row for term in terms}
     cache.update(document_frequencies(session=session, terms=unseen))
-
-    stored: list[int | None] = [exact.get(text_hash) for text_hash in hashes]
-    earlier: dict[int, int] = {}
-    for index, text_hash in enumerate(hashes):
-        if stored[index] is None and (line := previous.line_by_hash.get(text_hash)) is not None:
-            earlier[index] = line
-    fuzzy_rows = [index for index in range(len(hashes)) if stored[index] is None and index not in earlier]
     shared_by_row = near_duplicate_terms(
-        session=session, terms_by_row=[terms_by_row[index] for index in fuzzy_rows], frequencies=cache
+        session=session, terms_by_row=[terms_by_row[index] for index in by_words], frequencies=cache
     )
-    candidates = near_duplicate_candidates_for_batch(session=session, chosen_by_row=shared_by_row)
-    for index, row_candidates, shared in zip(fuzzy_rows, candidates, shared_by_row, strict=True):
-        text = texts_normalized[index]
-        in_database = best_scored(text, row_candidates, threshold)
-        in_previous = best_scored(text, previous.with_terms(shared), threshold)
+    found_by_words = near_duplicate_candidates_for_batch(session=session, chosen_by_row=shared_by_row)
+    shared_terms: dict[int, list[str]] = {}
+    for index, row_candidates, shared in zip(by_words, found_by_words, shared_by_row, strict=True):
+        database[index] = [(claim.id, _signature_of(claim)) for claim in row_candidates]
+        shared_terms[index] = shared
+
+    for index in open_rows:
+        signature = signatures[index]
+        in_database = best_scored(signature, database[index], threshold)
+        in_previous = best_scored(signature, previous.like(signature, shared_terms.get(index, [])), threshold)
         # On equal scores the stored claim wins: it is the older one.
         if in_previous is not None and (in_database is None or in_previous[1] > in_database[1]):
             earlier[index] = in_previous[0]
@@ -172,15 +213,16 @@ def find_duplicates(
     for index, text_hash in enumerate(hashes):
         if stored[index] is not None or index in earlier:
             continue
-        original = current.line_by_hash.get(text_hash)
+        original = current.line_by_hash.get((text_hash, keys[index]))
         if original is None:
             # Words no stored claim has are the rarest of all here: they tell two new rows apart.
             rare = sorted(terms_by_row[index], key=lambda term: cache.get(term, 0))[:DUPLICATE_TERMS]
-            original = best_match(texts_normalized[index], current.with_terms(rare), threshold)
+            found = best_scored(signatures[index], current.like(signatures[index], rare), threshold)
+            original = found[0] if found else None
         if original is not None:
             earlier[index] = original
         else:
-            current.add(lines[index], text_hash, terms_by_row[index], texts_normalized[index])
+            current.add(lines[index], text_hash, terms_by_row[index], signatures[index])
     # Words new to the database arrive with this batch: later batches must not think no claim has them.
     for term in unseen:
         if cache.get(term) == 0:
@@ -190,5 +232,5 @@ def find_duplicates(
         # Kept duplicates are stored too, and the next batch may repeat them.
         stored_next = RecentRows()
         for index, text_hash in enumerate(hashes):
-            stored_next.add(lines[index], text_hash, terms_by_row[index], texts_normalized[index])
-    return BatchDuplicates(stored=stored, earlier=earlier), stored_next
+            stored_next.add(lines[index], text_hash, terms_by_row[index], signatures[index])
+    return BatchDuplicates(stored=stored, earlier=earlier, signatures=list(signatures)), stored_next

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 # Words too common to narrow a search.
@@ -32,6 +33,12 @@ DUPLICATE_TERMS = 3
 DUPLICATE_CANDIDATE_CAP = 16
 DUPLICATE_RANKED_LIMIT = 5
 
+# Stored claims fetched per signature key; a key more claims share than this (a bare year, say) is
+# searched by words as well, like a claim without one.
+KEY_GROUP_CAP = 32
+# Bound values per statement, under the limit of SQLite builds before 3.32.
+PARAMETERS_PER_QUERY = 500
+
 CREATE_VOCABULARY = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claim_fts_vocab USING fts5vocab(main, claim_fts, row)"
 )
@@ -41,6 +48,14 @@ CREATE_VOCABULARY = (
 POSTGRES_VECTOR = (
     "to_tsvector('simple'::regconfig, coalesce(text_normalized, '') || ' ' || coalesce(summary, ''))"
 )
+
+
+class StoredClaim(NamedTuple):
+    """What duplicate detection reads of a stored claim."""
+
+    id: int
+    text: str
+    signature: str | None
 
 
 def _prefer_index(session: Session) -> None:
@@ -150,8 +165,8 @@ def candidate_claims(
     return [(int(claim_id), float(relevance)) for claim_id, relevance in rows]
 
 
-def _postgres_near_duplicates(*, session: Session, chosen: list[str], limit: int) -> list[tuple[int, str]]:
-    """(id, normalised text) of claims with two of the chosen words (all of them when fewer)."""
+def _postgres_near_duplicates(*, session: Session, chosen: list[str], limit: int) -> list[StoredClaim]:
+    """Claims with two of the chosen words (all of them when fewer)."""
     words = [word for word in (term.replace("'", "") for term in chosen) if word]
     if not words:
         return []
@@ -159,12 +174,12 @@ def _postgres_near_duplicates(*, session: Session, chosen: list[str], limit: int
     _prefer_index(session)
     rows = session.execute(
         text(
-            f"SELECT id, text_normalized FROM claim "
+            f"SELECT id, text, signature FROM claim "
             f"WHERE {POSTGRES_VECTOR} @@ to_tsquery('simple', :query) LIMIT :limit"
         ),
         {"query": " | ".join(f"({pair})" for pair in pairs), "limit": limit},
     )
-    return [(int(claim_id), str(stored)) for claim_id, stored in rows]
+    return [StoredClaim(int(claim_id), str(stored), signature) for claim_id, stored, signature in rows]
 
 
 def _pair_match(chosen: list[str]) -> str:
@@ -177,8 +192,8 @@ def _pair_match(chosen: list[str]) -> str:
 
 def near_duplicate_candidates_for_batch(
     *, session: Session, chosen_by_row: Sequence[list[str]]
-) -> list[list[tuple[int, str]]]:
-    """For each row's `near_duplicate_terms`, (id, normalised text) of claims with two of them.
+) -> list[list[StoredClaim]]:
+    """For each row's `near_duplicate_terms`, the claims with two of them.
 
     SQLite: one prepared id-only lookup per row (no join, no ranking unless a row has many candidates),
     then one query for all the candidates' texts. A compound SELECT of a few hundred rows' lookups was
@@ -205,18 +220,71 @@ def near_duplicate_candidates_for_batch(
             ).fetchall()
         ids_by_row[row] = [int(claim_id) for (claim_id,) in found]
     wanted = sorted({claim_id for claim_ids in ids_by_row.values() for claim_id in claim_ids})
-    texts: dict[int, str] = {}
-    for start in range(0, len(wanted), 500):
-        part_ids = wanted[start : start + 500]
+    claims: dict[int, StoredClaim] = {}
+    for start in range(0, len(wanted), PARAMETERS_PER_QUERY):
+        part_ids = wanted[start : start + PARAMETERS_PER_QUERY]
         placeholders = ", ".join("?" for _ in part_ids)
         found = driver.execute(
-            f"SELECT id, text_normalized FROM claim WHERE id IN ({placeholders})", part_ids
+            f"SELECT id, text, signature FROM claim WHERE id IN ({placeholders})", part_ids
         ).fetchall()
-        texts.update({int(claim_id): str(stored) for claim_id, stored in found})
+        claims.update(
+            {int(claim_id): StoredClaim(int(claim_id), str(stored), sig) for claim_id, stored, sig in found}
+        )
     return [
-        [(claim_id, texts[claim_id]) for claim_id in ids_by_row.get(row, []) if claim_id in texts]
+        [claims[claim_id] for claim_id in ids_by_row.get(row, []) if claim_id in claims]
         for row in range(len(chosen_by_row))
     ]
+
+
+def _rows(session: Session, sqlite_statement: str, values: Sequence[Any]) -> list[Any]:
+    """Rows of a statement with one `IN (...)` list: straight to the driver on SQLite (SQLAlchemy's
+    handling of a few thousand bound values costs several times the lookup itself), an expanding
+    parameter elsewhere. `sqlite_statement` has `{values}` where the list goes."""
+    if _is_sqlite(session):
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        placeholders = ", ".join("?" for _ in values)
+        return list(driver.execute(sqlite_statement.format(values=placeholders), list(values)).fetchall())
+    # An expanding parameter renders its own parentheses.
+    expanded = sqlite_statement.replace("({values})", ":values")
+    statement = text(expanded).bindparams(bindparam("values", expanding=True))
+    return list(session.execute(statement, {"values": list(values)}).all())
+
+
+def existing_by_hash(*, session: Session, hashes: Sequence[str]) -> dict[tuple[str, str], int]:
+    """The oldest stored claim for each of these text hashes, by (text hash, signature key): the same
+    words with different numbers ('1.000' and '1,000' normalise alike) are not the same claim."""
+    wanted = sorted(set(hashes))
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(wanted), PARAMETERS_PER_QUERY):
+        rows = _rows(
+            session,
+            "SELECT text_hash, signature_key, min(id) FROM claim WHERE text_hash IN ({values}) "
+            "GROUP BY text_hash, signature_key",
+            wanted[start : start + PARAMETERS_PER_QUERY],
+        )
+        found.update({(str(text_hash), str(key)): int(claim_id) for text_hash, key, claim_id in rows})
+    return found
+
+
+def stored_by_key(*, session: Session, keys: Iterable[str]) -> dict[str, list[StoredClaim]]:
+    """The oldest claims with each of these signature keys, at most KEY_GROUP_CAP + 1 per key (more than
+    the cap says the key is too common to stand alone)."""
+    wanted = sorted(set(keys))
+    groups: dict[str, list[StoredClaim]] = {}
+    for start in range(0, len(wanted), PARAMETERS_PER_QUERY):
+        rows = _rows(
+            session,
+            "SELECT id, signature_key, text, signature FROM ("
+            "SELECT id, signature_key, text, signature, "
+            "row_number() OVER (PARTITION BY signature_key ORDER BY id) AS position "
+            "FROM claim WHERE signature_key IN ({values})) AS grouped "
+            f"WHERE position <= {KEY_GROUP_CAP + 1}",
+            wanted[start : start + PARAMETERS_PER_QUERY],
+        )
+        for claim_id, key, stored, signature in rows:
+            groups.setdefault(str(key), []).append(StoredClaim(int(claim_id), str(stored), signature))
+    return groups
 
 
 def compact(*, session: Session) -> None:
