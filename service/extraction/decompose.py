@@ -7,6 +7,7 @@ subordinate clause ("a dangerous gaffe ... when he implied X" -> "he implied X")
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from spacy.tokens import Span, Token
 
 from service.extraction.classify import Cue, copula_cue, find_cue
 from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext, Person
+from service.extraction.dates import relative_dates
 from service.extraction.enumerations import find_enumeration
 from service.extraction.lexicon import (
     EVALUATIVE_ADJECTIVES,
@@ -23,8 +25,9 @@ from service.extraction.lexicon import (
     POSITION_VERBS,
     REPORTING_VERBS,
 )
+from service.extraction.pronouns import dummy_it
 from service.extraction.result import ClaimKind
-from service.extraction.voice import attributed, leans_on_context, third_person
+from service.extraction.voice import attributed, leans_on_context, present_tense, third_person
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "yet", "so", "meanwhile", "however", "also", "still", "or"})
@@ -222,8 +225,9 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
 class SentenceDecomposer:
     """Decomposes the sentences of one article in order, keeping the article's context."""
 
-    def __init__(self, ctx: ArticleContext) -> None:
+    def __init__(self, ctx: ArticleContext, published_at: dt.date | None = None) -> None:
         self.ctx = ctx
+        self._published_at = published_at  # relative dates ("last year") are written out against it
         self._resolved: dict[int, str] = {}
         self._named: set[int] = set()  # tokens resolved to a person, a checkable anchor in itself
         self._skip: set[int] = set()
@@ -239,13 +243,19 @@ class SentenceDecomposer:
         self._skip = set()
         self._speaker = speaker
         self._spoken = spoken
+        self._asides_done: set[int] = set()
         self._read_people(sent)
+        dates, covered = relative_dates(sent, self._published_at)
+        self._resolved.update(dates)
+        self._skip.update(covered)
         drafts = self._role_claims(sent)
         first_cue: Cue | None = None
         if sent.text.rstrip().endswith("?"):
             return SentenceOutcome(drafts, Cue("question", "question"))
         for clause in self._clauses(sent):
+            asides = self._cut_asides(clause)
             draft, cue = self._clause_claim(clause)
+            drafts.extend(d for d in map(self._salvage_relative, asides) if d is not None)
             if draft is not None:
                 drafts.append(draft)
                 continue
@@ -458,7 +468,15 @@ class SentenceDecomposer:
             return None, Cue("fragment", "fragment: no verb") if content else None
         reported = self._reported(tokens)
         # An inherited subject anchors too: "X's stadium cost £1bn and was paid for by the club".
-        has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject])
+        has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject]) or (
+            # a speaker's "our plan", "we": their own record, checkable against it
+            self._spoken and any(t.lower_ in FIRST_PERSON and t.dep_ in ("nsubj", "poss") for t in tokens)
+        )
+        bare = self._unresolved_subject(clause)
+        if bare is not None:
+            return None, Cue(
+                "not_checkworthy", f"not check-worthy: the subject '{bare}' names nothing in the text"
+            )
         inside = {t.i for t in tokens}
         for child in clause.head.children:
             # "... attracted no bids, because the price was set too low": the explanation is the
@@ -490,6 +508,20 @@ class SentenceDecomposer:
         if not has_anchor and not self._checkable_without_anchor(clause, tokens):
             return None, Cue("not_checkworthy", "not check-worthy: no name, number or date to check")
         return self._draft(clause.subject, tokens), None
+
+    def _unresolved_subject(self, clause: _Clause) -> str | None:
+        """A subject 'it'/'this'/'they' that nothing resolved (a claim must not lean on it)."""
+        if clause.subject:
+            return None
+        for child in clause.head.children:
+            if (
+                child.dep_ in ("nsubj", "nsubjpass")
+                and child.lower_ in ("it", "this", "that", "they", "these", "those")
+                and child.i not in self._resolved
+                and not dummy_it(child)
+            ):
+                return child.text
+        return None
 
     def _checkable_without_anchor(self, clause: _Clause, tokens: list[Token]) -> bool:
         """Whether a clause with no number, date or name still says something a checker can look up.
@@ -559,7 +591,18 @@ class SentenceDecomposer:
                 drafts.append(self._salvage_when(token))
             elif token.dep_ == "relcl" and "where" in markers:
                 drafts.append(self._salvage_where(token))
-            elif token.dep_ == "relcl" and self._non_restrictive(token):
+            elif token.dep_ == "relcl" and (
+                self._non_restrictive(token)
+                or (
+                    token.head.dep_ in ("nsubj", "nsubjpass")
+                    and token.head.head.i == clause.head.i
+                    and _anchored(
+                        self._antecedent_phrase(token)
+                    )  # "The 40,000 commuters", not "A chancellor"
+                )
+            ):
+                # "The 40,000 commuters who use the line each day will face ..." -> "40,000 commuters
+                # use the line each day": the subject's own fact survives the prediction.
                 drafts.append(self._salvage_relative(token))
         return [d for d in drafts if d is not None]
 
@@ -600,12 +643,72 @@ class SentenceDecomposer:
         draft.text = draft.text.rstrip(".") + " (at " + place_text + ")."
         return draft
 
+    def _cut_asides(self, clause: _Clause) -> list[Token]:
+        """Take a clause's non-restrictive relative clauses that hold a fact out of it: claims of their own.
+
+        "Paul Darnley, who earns £290,000 a year, insists ..." is two facts, and "The congestion charge,
+        which will apply to ..., is expected to raise £12 million" is not a prediction as a whole."""
+        own = {t.i for t in clause.tokens}
+        asides = [
+            t
+            for t in clause.head.subtree
+            if t.dep_ == "relcl"
+            and t.i not in self._asides_done
+            and (t.i in own or t.head.dep_ == "appos")  # "Paul Darnley, who earns ...": a fenced name's
+            # Only on a subject, a name or the clause's own object: deeper down ("a decision to freeze
+            # fares, which cost £18 million") the parser often hangs 'which' on the wrong noun.
+            and (t.head.dep_ in ("nsubj", "nsubjpass", "appos") or t.head.head.i == clause.head.i)
+            and self._non_restrictive(t)
+            and _anchored(t.subtree)
+            and not any(c.lower_ in ("where", "when") for c in t.children)
+        ]
+        self._asides_done.update(t.i for t in asides)
+        cut: set[int] = set()
+        for aside in asides:
+            inside = [t.i for t in aside.subtree]
+            cut.update(inside)
+            for edge in (min(inside) - 1, max(inside) + 1):
+                if 0 <= edge < len(aside.doc) and aside.doc[edge].text == ",":
+                    cut.add(edge)
+        for relcl in (t for t in clause.subject if t.dep_ == "relcl" and self._non_restrictive(t)):
+            cut.update(t.i for t in relcl.subtree)
+        if cut:
+            clause.tokens = [t for t in clause.tokens if t.i not in cut]
+            clause.subject = [t for t in clause.subject if t.i not in cut]
+        return asides
+
     def _salvage_relative(self, verb: Token) -> ClaimDraft | None:
-        """'the club, which has played at Mill Lane since 1898, ...' -> 'The club has played at ...'."""
+        """'the club, which has played at Mill Lane since 1898, ...' -> 'The club has played at ...'.
+
+        A clause with its own subject after 'when' keeps its time: "from June, when the service drops
+        to every ten minutes" -> "The service drops to every ten minutes from June". What a rule or a
+        plan 'will' do is stated in the present: "The levy, which will apply to firms ..." -> "The levy
+        applies to firms ...": the plan's own documents can confirm it."""
         if not _anchored(verb.subtree):
             return None
-        tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ in ("where", "which", "who"))]
-        return self._checked_draft(self._antecedent_phrase(verb), tokens)
+        when = next((c for c in verb.children if c.lower_ == "when" and c.dep_ == "advmod"), None)
+        if when is not None:
+            own_subject = any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+            anchor = verb.head
+            draft = (
+                self._checked_draft([], [t for t in verb.subtree if t.i != when.i]) if own_subject else None
+            )
+            if draft is not None and anchor.dep_ == "pobj":
+                draft.text = draft.text.rstrip(".") + f" {anchor.head.text} {anchor.text}."
+            return draft
+        tokens = [
+            t for t in verb.subtree if not (t.head == verb and t.lower_ in ("where", "which", "who", "that"))
+        ]
+        antecedent = self._antecedent_phrase(verb)
+        will = next((c for c in verb.children if c.lower_ == "will" and c.dep_ == "aux"), None)
+        if will is None or not antecedent:
+            return self._checked_draft(antecedent, tokens)
+        head = next((t for t in antecedent if t.head.i not in {a.i for a in antecedent}), antecedent[-1])
+        draft = self._checked_draft(antecedent, [t for t in tokens if t.i != will.i])
+        if draft is not None:
+            present = present_tense(verb.text, plural=head.tag_ in ("NNS", "NNPS"))
+            draft.text = draft.text.replace(f" {verb.text}", f" {present}", 1)
+        return draft
 
     @staticmethod
     def _antecedent_phrase(relcl: Token) -> list[Token]:

@@ -108,7 +108,7 @@ def extract(
     kind = detect_genre(text) if genre is None else Genre(genre)
     score_sentence, threshold = _scorer()
     ctx = ArticleContext()
-    decomposer = SentenceDecomposer(ctx)
+    decomposer = SentenceDecomposer(ctx, published_at)
     claims: list[ExtractedClaim] = []
     reports: list[SentenceReport] = []
     seen_headings: dict[str, int] = {}

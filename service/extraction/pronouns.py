@@ -149,7 +149,7 @@ def _verb_objects(sent: Span, replaced: dict[int, str]) -> list[Antecedent]:
 def _resolvable(pronoun: Token) -> bool:
     """Only positions where the antecedent is usually the salient subject (see module docstring)."""
     head = pronoun.head
-    if pronoun.lower_ == "it" and (pronoun.dep_ == "expl" or _dummy_it(pronoun)):
+    if pronoun.lower_ == "it" and (pronoun.dep_ == "expl" or dummy_it(pronoun) or _identifies(pronoun)):
         return False
     if pronoun.dep_ in _SUBJECT_DEPS:
         return head.dep_ in _MAIN_CLAUSE_DEPS and not _inside_relative(head)
@@ -166,7 +166,7 @@ def _in_clause_subject(token: Token) -> bool:
     return False
 
 
-def _dummy_it(pronoun: Token) -> bool:
+def dummy_it(pronoun: Token) -> bool:
     """'It is frustrating that ...', 'it took an outbreak to ...': 'it' stands for the clause."""
     head = pronoun.head
     predicates = [head, *(c for c in head.children if c.dep_ in ("acomp", "attr", "dobj"))]
@@ -175,6 +175,19 @@ def _dummy_it(pronoun: Token) -> bool:
         for p in predicates
         for c in p.children
         if c.i > pronoun.i
+    )
+
+
+def _identifies(pronoun: Token) -> bool:
+    """'It was the third major flood in six years': 'it' is the situation, not the last subject."""
+    head = pronoun.head
+    return (
+        pronoun.dep_ in _SUBJECT_DEPS
+        and head.lower_ in ("is", "was", "'s")
+        and any(
+            c.dep_ == "attr" and c.i > pronoun.i and any(d.dep_ == "det" for d in c.children)
+            for c in head.children
+        )
     )
 
 

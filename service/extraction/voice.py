@@ -56,3 +56,25 @@ def leans_on_context(tokens: Iterable[Token], resolved: dict[int, str]) -> bool:
         t.lower_ in CONTEXT_PRONOUNS and t.pos_ == "PRON" and t.dep_ != "expl" and t.i not in resolved
         for t in tokens
     )
+
+
+_IRREGULAR_PRESENT = {
+    "be": ("is", "are"),
+    "have": ("has", "have"),
+    "do": ("does", "do"),
+    "go": ("goes", "go"),
+}
+
+
+def present_tense(verb: str, *, plural: bool) -> str:
+    """'apply' -> 'applies' (or 'apply' for a plural subject): the verb a 'will' governed, made present."""
+    lower = verb.lower()
+    if lower in _IRREGULAR_PRESENT:
+        return _IRREGULAR_PRESENT[lower][plural]
+    if plural:
+        return verb
+    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return verb[:-1] + "ies"
+    return verb + "s"

@@ -133,7 +133,8 @@ def _texts(body: str) -> list[str]:
 
 
 def test_pronouns_for_things_resolve_to_the_salient_subject() -> None:
-    assert "Sergei Lavrov agreed to continue the talks this week." in _claims_about(
+    # "this week" is written out against the publication date (issue 16: time travels with the claim).
+    assert "Sergei Lavrov agreed to continue the talks in the week of 17 January 2022." in _claims_about(
         "editorial_ukraine", "continue"
     )
     assert _claims_about("editorial_measles", "1,602 of measles cases in England")
@@ -163,8 +164,9 @@ def test_pronouns_stay_when_the_antecedent_is_unclear() -> None:
         "The council approved the budget on Tuesday and it published the contracts in June."
     )
     # A singular pronoun never takes a plural antecedent.
+    # Left unresolved, a subject 'It' would make a claim nobody can check: no claim (issue 16).
     texts = _texts("Three hospitals closed wards in 2023. It cost £4 million.")
-    assert "It cost £4 million." in texts
+    assert not any("£4 million" in t for t in texts)
 
 
 def test_nested_appositive_names_both_roles() -> None:

@@ -1,0 +1,85 @@
+"""Relative dates written out for a standalone claim: "last year" in a 2025 paper -> "in 2024".
+
+The claim must carry its time: "We fixed 14,000 potholes last year" checked a year later is about
+the wrong year. Only phrases whose meaning the publication date fixes are rewritten (last/this/next
+year, month or week, yesterday, a weekday of a past-tense clause); bare month names and 'today'
+are left alone (a future "from June" or a generic "today's teenagers" would be written out wrongly).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from spacy.tokens import Span, Token
+
+from service.extraction.quantities import resolve_date
+
+_RELATIVE = frozenset({"last", "this", "next", "previous", "yesterday", "tomorrow"})
+_UNITS = frozenset({"year", "month", "week"})
+_WEEKDAYS = frozenset(name.lower() for name in calendar.day_name)
+_NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "attr", "dobj", "pobj", "poss", "appos", "conj"})
+
+
+def _day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def _written(words: list[str], resolved: str) -> str | None:
+    """The resolved date as words: '2024', 'February 2025', 'the week of 3 March 2025', '12 March 2025'."""
+    if "/" in resolved:
+        first = resolved.split("/")[0]
+        if "month" in words:
+            start = dt.date.fromisoformat(first)
+            return f"{calendar.month_name[start.month]} {start.year}"
+        if "week" in words:
+            return f"the week of {_day(first)}"
+        return None
+    if len(resolved) == 4:
+        return resolved
+    if len(resolved) == 10:
+        return _day(resolved)
+    return None
+
+
+def _is_relative(tokens: list[Token]) -> bool:
+    words = {t.lower_ for t in tokens}
+    if words & {"yesterday", "tomorrow"}:
+        return True
+    if words & _WEEKDAYS and not any(t.like_num for t in tokens):
+        # "on Wednesday" is the last Wednesday only when the clause tells of the past
+        return any(t.tag_ == "VBD" for t in (tokens[0].head, *tokens[0].head.ancestors)[:3])
+    return bool(words & _RELATIVE and words & _UNITS)
+
+
+def relative_dates(sent: Span, published_at: dt.date | None) -> tuple[dict[int, str], set[int]]:
+    """Token index -> written date for the first token of each relative date, and the tokens it replaces."""
+    replaced: dict[int, str] = {}
+    covered: set[int] = set()
+    if published_at is None:
+        return replaced, covered
+    for ent in sent.ents:
+        tokens = [t for t in ent if t.tag_ != "POS"]
+        if ent.label_ != "DATE" or not tokens or not _is_relative(tokens):
+            continue
+        words = [t.lower_ for t in tokens]
+        resolved = resolve_date(" ".join(words), published_at)
+        written = _written(words, resolved) if resolved else None
+        if resolved is None or written is None:
+            continue
+        weekday = next((t.text for t in tokens if t.lower_ in _WEEKDAYS), None)
+        if weekday is not None:
+            written = f"{weekday} {written}"
+        root = ent.root
+        before = sent.doc[tokens[0].i - 1] if tokens[0].i > sent.start else None
+        after_preposition = before is not None and before.pos_ == "ADP"
+        following = sent.doc[ent.end] if ent.end < sent.end else None
+        as_subject = following is not None and following.pos_ in ("AUX", "VERB") and ent.start == sent.start
+        if not (root.dep_ in _NOMINAL_DEPS or after_preposition or as_subject):
+            written = ("on " if len(resolved) == 10 else "in ") + written
+        if tokens[0].i == sent.start:
+            written = written[:1].upper() + written[1:]
+        replaced[tokens[0].i] = written
+        covered.update(t.i for t in tokens[1:])
+    return replaced, covered
