@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,6 +14,8 @@ from sqlmodel import Session, col, select
 from service.auth.models import ApiKey, Role
 from service.db import utcnow
 from service.errors import Forbidden, NotFound, Unauthenticated
+
+log = logging.getLogger("claimcheck.auth")
 
 KEY_PREFIX = "cc_"
 BOOTSTRAP_KEY_NAME = "bootstrap-admin"
@@ -119,15 +122,21 @@ def authorize(actor: Actor, permission: Permission) -> Actor:
 
 
 def ensure_bootstrap_admin(*, session: Session, raw_key: str) -> None:
-    """Make sure an admin key with exactly this value exists (how a deployment bootstraps)."""
+    """Make sure an admin key with exactly this value exists (how a deployment bootstraps).
+
+    A key with this value that was revoked stays revoked: a revocation is the answer to a leaked key,
+    and a restart with the old environment must not undo it. The log says so, and what to do.
+    """
     existing = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(raw_key))).first()
     if existing is None:
         create(session=session, role=Role.admin, name=BOOTSTRAP_KEY_NAME, raw_key=raw_key)
-    elif existing.role != Role.admin.value or existing.revoked_at is not None:
-        existing.role = Role.admin.value
-        existing.revoked_at = None
-        session.add(existing)
-        session.commit()
+    elif existing.revoked_at is not None:
+        log.warning(
+            "CLAIMCHECK_ADMIN_KEY is a key revoked at %s; it stays revoked: set a new value to bootstrap "
+            "an admin key, or create one with `claimcheck keys create --role admin`",
+            existing.revoked_at.isoformat(),
+            extra={"key_id": existing.id, "key_prefix": existing.key_prefix},
+        )
 
 
 def revoke_old_bootstrap_keys(*, session: Session, keep_raw_key: str | None) -> list[ApiKey]:
