@@ -1,7 +1,7 @@
 """README's walk-through, run as written from a fresh clone, top to bottom, in one shell.
 
 The commands are the ```bash blocks of the "Walk-through" section, extracted from README.md. The clone uses
-this checkout's venv (make is told never to rebuild it, so nothing is installed and the shared venv is never
+this checkout's venv through a shim whose pip refuses (nothing is installed, and the shared venv is never
 pointed at the clone), and the server gets a free port through PORT, which `make run` and the README's
 `$BASE` both read.
 """
@@ -30,7 +30,6 @@ NOT_INHERITED = (
     "ORGANIZATION_URL",
     "PUBLIC_BASE_URL",
     "LLM_BASE_URL",
-    "MAKEFLAGS",
 )
 
 
@@ -41,6 +40,26 @@ def walkthrough_commands(readme: str) -> str:
     blocks = BLOCK.findall(readme[start:end])
     assert len(blocks) >= 8, "the walk-through lost its commands"
     return "\n".join(blocks)
+
+
+def venv_that_cannot_install(shim: Path) -> None:
+    """This checkout's venv seen from the clone, except that its pip refuses: `pip install -e .` from the
+    clone would point the shared venv at a directory about to be deleted. make's stamps are fresh, so it does
+    not try; if it ever does, the walk-through fails loudly instead."""
+    real = (ROOT / ".venv").resolve()
+    (shim / "bin").mkdir(parents=True)
+    for entry in (real / "bin").iterdir():
+        target = shim / "bin" / entry.name
+        if entry.name.startswith("pip"):
+            target.write_text("#!/bin/sh\necho 'the README walk-through must not install' >&2\nexit 97\n")
+            target.chmod(0o755)
+        else:
+            target.symlink_to(entry)
+    for name in ("lib", "lib64", "include", "pyvenv.cfg"):
+        if (real / name).exists():
+            (shim / name).symlink_to(real / name)
+    for stamp in (".installed-run", ".installed-dev"):
+        (shim / stamp).touch()
 
 
 def free_port() -> int:
@@ -61,15 +80,12 @@ def test_the_readme_walkthrough_runs_as_written_from_a_fresh_clone(tmp_path: Pat
     script = walkthrough_commands((ROOT / "README.md").read_text(encoding="utf-8"))
     clone = tmp_path / "claimcheck"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
-    (clone / ".venv").symlink_to((ROOT / ".venv").resolve(), target_is_directory=True)
+    venv_that_cannot_install(clone / ".venv")
     (tmp_path / "walkthrough.sh").write_text(script, encoding="utf-8")
 
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
-    never_rebuild = " ".join(
-        f"-o .venv/{stamp}" for stamp in ("bin/python", ".installed-run", ".installed-dev")
-    )
-    env.update(PORT=str(port), SEMANTIC="off", MAKEFLAGS=never_rebuild)
+    env.update(PORT=str(port), SEMANTIC="off")
     log_path = tmp_path / "walkthrough.log"
     with log_path.open("wb") as log:
         shell = subprocess.Popen(
