@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -156,7 +155,7 @@ class PlainBM25:
 
 
 def cached_embeddings(texts: Sequence[str]) -> np.ndarray:
-    """MiniLM embeddings of the texts, cached on disk by content (the library is embedded once per machine)."""
+    """MiniLM embeddings of the texts, cached on disk by content (embedded once per machine)."""
     from service.matching import semantic
 
     digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:20]
@@ -174,7 +173,8 @@ class Dense:
 
     def __init__(self, passages: Sequence[tuple[str, str]], queries: Sequence[JudgedQuery]) -> None:
         self.urls = [url for url, _text in passages]
-        self.vectors = cached_embeddings([text for _url, text in passages])
+        self.texts = [text for _url, text in passages]
+        self.vectors = cached_embeddings(self.texts)
         self.query_vectors = dict(
             zip(
                 (query.query_id for query in queries),
@@ -182,6 +182,9 @@ class Dense:
                 strict=True,
             )
         )
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        return dict(zip(self.texts, self.vectors, strict=True))
 
     def ranked(self, query: JudgedQuery, depth: int = DEPTH) -> list[str]:
         cosines = self.vectors @ self.query_vectors[query.query_id]
@@ -213,11 +216,33 @@ def import_library(database_url: str, sources: Sequence[SourceIn]) -> None:
     engine.dispose()
 
 
-def embed_library(database_url: str) -> None:
+def embed_library(database_url: str, vectors_by_text: dict[str, np.ndarray]) -> None:
+    """Fill passage_embedding as the background step would, with the vectors the dense baseline computed
+    (the same model over the same texts), so the library is embedded once per run."""
+    from sqlalchemy import insert
+    from sqlmodel import col, select
+
     from service.linking import embeddings
+    from service.linking.models import Passage, PassageEmbedding
+    from service.matching import semantic
 
     engine = make_engine(database_url)
     with Session(engine) as session:
+        rows = session.exec(select(Passage.id, Passage.text).order_by(col(Passage.id))).all()
+        known = [(passage_id, vectors_by_text[text]) for passage_id, text in rows if text in vectors_by_text]
+        for start in range(0, len(known), 2000):
+            session.execute(
+                insert(PassageEmbedding),
+                [
+                    {
+                        "passage_id": passage_id,
+                        "model": semantic.MODEL_NAME,
+                        "vector": vector.astype("float16").tobytes(),
+                    }
+                    for passage_id, vector in known[start : start + 2000]
+                ],
+            )
+        session.commit()
         while embeddings.embed_pending(session=session, limit=1024):
             pass
     engine.dispose()
@@ -234,10 +259,10 @@ def claimcheck_rankings(
     with Session(engine) as session:
         for query in queries:
             started = time.perf_counter()
-            found = evidence.search(session=session, text=query.text, limit=10)
+            found = evidence.search(session=session, text=query.text, limit=10, use_semantic=use_semantic)
             seconds.append(time.perf_counter() - started)
             rankings.append([hit.url for hit in found])
-            hints.append([str(getattr(hit, "hint", "n/a")) for hit in found])
+            hints.append([str(hit.hint) for hit in found])
     engine.dispose()
     return rankings, hints, seconds
 
@@ -279,7 +304,8 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
     started = time.perf_counter()
     import_library(database_url, evaluation.sources)
     print(
-        f"\n{evaluation.name}: {len(evaluation.sources)} sources imported in {time.perf_counter() - started:.0f}s, "
+        f"\n{evaluation.name}: {len(evaluation.sources)} sources imported "
+        f"in {time.perf_counter() - started:.0f}s, "
         f"{len(evaluation.queries)} judged queries"
     )
     from service.linking import passages as splitting
@@ -306,9 +332,9 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
     lexical, lexical_hints, lexical_seconds = claimcheck_rankings(database_url, evaluation.queries, False)
     rows.append(("claimcheck (lexical)", lexical))
     semantic_seconds: list[float] = []
-    if dense_available and importlib.util.find_spec("service.linking.embeddings"):
+    if dense_available:
         started = time.perf_counter()
-        embed_library(database_url)
+        embed_library(database_url, dense.vectors_by_text())
         print(f"  passages embedded in {time.perf_counter() - started:.0f}s")
         with_semantic, _hints, semantic_seconds = claimcheck_rankings(database_url, evaluation.queries, True)
         rows.append(("claimcheck (semantic)", with_semantic))

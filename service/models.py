@@ -4,7 +4,7 @@ from service.articles.models import Article, ArticleSentence, LLMCacheEntry
 from service.auth.models import ApiKey
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.imports.models import ImportChunk, ImportJob
-from service.linking.models import EvidenceLink, Passage, Source
+from service.linking.models import EvidenceLink, Passage, PassageEmbedding, Source
 from service.matching.models import ClaimEmbedding
 from service.review.models import Webhook, WebhookDelivery
 from service.ui.models import UiSession
@@ -22,6 +22,7 @@ __all__ = [
     "ImportJob",
     "LLMCacheEntry",
     "Passage",
+    "PassageEmbedding",
     "Review",
     "Source",
     "UiSession",

@@ -7,6 +7,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -15,18 +16,28 @@ from service.auth.service import Actor
 from service.claims import service as claims
 from service.claims.models import Claim
 from service.db import as_utc, utcnow
-from service.errors import NotFound
-from service.linking import index, rank
+from service.exceptions import NotFound
+from service.linking import agreement, embeddings, index, ranker
 from service.linking.models import EvidenceLink, Passage
-from service.linking.schemas import EvidenceLinkOut, EvidenceOut, Highlight, Relation
+from service.linking.query import EvidenceQuery, highlights
+from service.linking.schemas import (
+    EvidenceAgreement,
+    EvidenceLinkOut,
+    EvidenceOut,
+    EvidenceStatus,
+    Highlight,
+    Relation,
+    ValueAgreementOut,
+)
 from service.linking.sources import library_version
+from service.matching import semantic
 from service.metrics import EVIDENCE_CACHE, LINKING_SECONDS
+from service.settings import get_settings
 
-# How many database candidates a cheap estimate narrows to RERANK_POOL for the full rapidfuzz
-# scorer: enough to keep the exhaustive top-10 (see bench/evidence_search.py), few enough that
-# the re-ranking stays a few milliseconds.
-CANDIDATE_POOL = 800
-RERANK_POOL = 80
+# Candidates the ranker scores: the full-text top and the nearest embeddings. More full-text candidates
+# found few more relevant passages on Climate-FEVER dev and cost ~60 us each (see bench/).
+FULL_TEXT_POOL = 100
+DENSE_POOL = 50
 EVIDENCE_CACHE_ENTRIES = 2048
 
 
@@ -71,10 +82,13 @@ def _evidence_cache(session: Session) -> _EvidenceCache:
         return cache
 
 
-def _evidence_out(
-    query: rank.EvidenceQuery, scored: rank.ScoredPassage, link_row: EvidenceLink | None
-) -> EvidenceOut:
-    candidate = scored.candidate
+def _values_out(values: tuple[agreement.ValueAgreement, ...]) -> list[ValueAgreementOut]:
+    return [ValueAgreementOut(claim=v.claim, passage=v.passage, agreement=v.agreement) for v in values]
+
+
+def _evidence_out(query: EvidenceQuery, scored: ranker.Scored, link_row: EvidenceLink | None) -> EvidenceOut:
+    candidate = scored.passage
+    found = scored.agreement
     return EvidenceOut(
         source_id=candidate.source_id,
         passage_id=candidate.passage_id,
@@ -84,49 +98,72 @@ def _evidence_out(
         published_at=as_utc(candidate.published_at) if candidate.published_at else None,
         passage=candidate.text,
         span=(candidate.span_start, candidate.span_end),
-        score=scored.score,
+        score=round(100 * scored.score, 2),
         highlights=[
             Highlight(text=word, start=candidate.span_start + start, end=candidate.span_start + end)
-            for word, start, end in rank.highlights(query, candidate.text)
+            for word, start, end in highlights(query, candidate.text)
         ],
-        matched_items=list(scored.matched_items),
+        matched_items=[item.claim for item in found.items if item.agreement is agreement.Agreement.same],
+        agreement=EvidenceAgreement(
+            numbers=_values_out(found.numbers), dates=_values_out(found.dates), items=_values_out(found.items)
+        ),
+        hint=found.hint,
         relation=Relation(link_row.relation) if link_row else None,
         pinned=link_row is not None,
     )
 
 
+def semantic_retrieval(session: Session) -> bool:
+    """Whether this process retrieves with passage embeddings (the semantic extra, SEMANTIC setting)."""
+    return semantic.enabled(get_settings())
+
+
+def candidate_pool(
+    *, session: Session, query: EvidenceQuery, dense: bool, skip: set[int] | frozenset[int] = frozenset()
+) -> list[ranker.Retrieved]:
+    """The first stage: full-text candidates and, when `dense`, the nearest passage embeddings, merged."""
+    found: dict[int, dict[str, Any]] = {}
+    for position, hit in enumerate(
+        index.search_passages(session=session, terms=query.search_terms, limit=FULL_TEXT_POOL)
+    ):
+        found[hit.passage_id] = {
+            "bm25": hit.score,
+            "bm25_rank": position,
+            "bm25_text": hit.text_score,
+            "bm25_title": hit.title_score,
+        }
+    if dense:
+        vector = semantic.embed([query.text])[0]
+        matrix = embeddings.matrix_for(session)
+        for position, (passage_id, cosine) in enumerate(matrix.nearest(vector, DENSE_POOL)):
+            found.setdefault(passage_id, {}).update(cosine=cosine, dense_rank=position)
+        # Full-text candidates beyond the dense list still get their cosine.
+        missing = [passage_id for passage_id, fields in found.items() if "cosine" not in fields]
+        for passage_id, cosine in matrix.cosines(vector, missing).items():
+            found[passage_id]["cosine"] = cosine
+    wanted = [passage_id for passage_id in found if passage_id not in skip]
+    return [
+        ranker.Retrieved(passage, **found[passage.passage_id])
+        for passage in index.passages_by_id(session=session, passage_ids=wanted)
+    ]
+
+
 def _ranked(
-    session: Session, query: rank.EvidenceQuery, limit: int, links: dict[int, EvidenceLink]
+    session: Session, query: EvidenceQuery, limit: int, links: dict[int, EvidenceLink], dense: bool
 ) -> list[EvidenceOut]:
     started = time.perf_counter()
     rejected = {passage_id for passage_id, row in links.items() if row.relation == Relation.irrelevant}
     pinned_ids = [passage_id for passage_id in links if passage_id not in rejected]
-    pinned = index.passages_by_id(session=session, passage_ids=pinned_ids)
-    pinned_scored = rank.rank(query, pinned)
-    # Pinned links stay on top whatever their score; the oldest judgement first.
-    pinned_scored.sort(key=lambda scored: links[scored.candidate.passage_id].id or 0)
-    results = [_evidence_out(query, scored, links[scored.candidate.passage_id]) for scored in pinned_scored]
-    skip = rejected | set(pinned_ids)
-    pool = [
-        (passage_id, passage_text)
-        for passage_id, passage_text in index.candidate_texts(
-            session=session, terms=query.search_terms, key_terms=query.key_terms, limit=CANDIDATE_POOL
-        )
-        if passage_id not in skip
+    pinned = [
+        ranker.Retrieved(passage) for passage in index.passages_by_id(session=session, passage_ids=pinned_ids)
     ]
-    # A cheap estimate narrows the pool; the final order is score_passage's, as in the exhaustive baseline.
-    best = rank.rank_texts(query, rank.shortlist(query, pool, keep=max(RERANK_POOL, limit)))
-    best = best[: max(0, limit - len(results))]
-    shown = {
-        candidate.passage_id: candidate
-        for candidate in index.passages_by_id(
-            session=session, passage_ids=[passage_id for passage_id, _score in best]
-        )
-    }
-    for passage_id, score in best:
-        if passage_id in shown:
-            scored = rank.ScoredPassage(shown[passage_id], score.score, score.matched_items)
-            results.append(_evidence_out(query, scored, None))
+    pinned_scored = ranker.rank(query, pinned, dense=dense)
+    # Pinned links stay on top whatever their score; the oldest judgement first.
+    pinned_scored.sort(key=lambda scored: links[scored.passage.passage_id].id or 0)
+    results = [_evidence_out(query, scored, links[scored.passage.passage_id]) for scored in pinned_scored]
+    pool = candidate_pool(session=session, query=query, dense=dense, skip=rejected | set(pinned_ids))
+    for scored in ranker.rank(query, pool, dense=dense)[: max(0, limit - len(results))]:
+        results.append(_evidence_out(query, scored, None))
     LINKING_SECONDS.observe(time.perf_counter() - started)
     return results[:limit]
 
@@ -144,18 +181,33 @@ def evidence_for_claim(*, session: Session, claim_id: int, limit: int) -> list[E
     claim = claims.get(session=session, claim_id=claim_id)
     links = links_of(session=session, claim_id=claim_id)
     judged = tuple(sorted((passage_id, link.relation, link.id or 0) for passage_id, link in links.items()))
-    key = (claim_id, claim.version, limit, judged, library_version(session=session))
+    dense = semantic_retrieval(session)
+    # Embeddings arriving in the background change the ranking too: the matrix's newest id is in the key.
+    embedded = embeddings.matrix_for(session).last_id if dense else 0
+    key = (claim_id, claim.version, limit, judged, library_version(session=session), embedded)
     cache = _evidence_cache(session)
     evidence = cache.get(key)
     if evidence is None:
-        evidence = _ranked(session, rank.EvidenceQuery.from_claim(claim), limit, links)
+        evidence = _ranked(session, EvidenceQuery.from_claim(claim), limit, links, dense)
         cache.put(key, evidence)
     return evidence
 
 
-def search(*, session: Session, text: str, limit: int) -> list[EvidenceOut]:
-    """The passages that bear on free text (no claim yet), best first."""
-    return _ranked(session, rank.EvidenceQuery.from_text(text), limit, {})
+def search(*, session: Session, text: str, limit: int, use_semantic: bool | None = None) -> list[EvidenceOut]:
+    """The passages that bear on free text (no claim yet), best first; `use_semantic` overrides SEMANTIC."""
+    dense = semantic_retrieval(session) if use_semantic is None else use_semantic
+    return _ranked(session, EvidenceQuery(text=text), limit, {}, dense)
+
+
+def status(*, session: Session) -> EvidenceStatus:
+    """How evidence is retrieved here and how many passages still wait for an embedding."""
+    counts = embeddings.readiness(session=session)
+    return EvidenceStatus(
+        retrieval="semantic" if semantic_retrieval(session) else "lexical",
+        passages=counts.passages,
+        passages_embedded=counts.embedded,
+        embeddings_pending=counts.pending,
+    )
 
 
 def set_relation(

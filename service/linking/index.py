@@ -1,8 +1,8 @@
 """Candidate search inside the database: SQLite FTS5 or PostgreSQL full-text, best `limit` passages first.
 
-The index is maintained by the database itself (FTS5 triggers, a generated tsvector column), so a
-passage is searchable the moment its transaction commits. User text never reaches a query
-language unescaped: FTS5 terms are quoted strings, PostgreSQL terms go through `plainto_tsquery`
+The index is maintained by the database itself (triggers, see migration 0014), so a passage is
+searchable the moment its transaction commits. User text never reaches a query
+language unescaped: FTS5 terms are quoted strings, PostgreSQL terms go through `phraseto_tsquery`
 as bound parameters.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import combinations
 
 from sqlalchemy import select as columns_select
 from sqlalchemy import text
@@ -19,11 +18,9 @@ from sqlmodel import Session, col
 
 from service.linking.models import Passage, Source
 
-# Enough terms to describe a claim; more only slows the OR query without finding more.
-MAX_QUERY_TERMS = 24
-# Below this many passages pairing two key terms, the candidates are topped up from an OR of all
-# terms; above it, that OR (a bm25 over a large share of the library) would only cost time.
-MIN_PAIRED_CANDIDATES = 100
+# bm25 weight of a match in the source title against one in the passage text: a Wikipedia sentence
+# about "it" is about its article's title (tuned on the Climate-FEVER dev half, see bench/).
+TITLE_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -46,102 +43,76 @@ def _fts5_quoted(term: str) -> str:
 
 
 def fts5_match_expression(terms: Sequence[str]) -> str:
-    """An FTS5 query that ORs the terms, each a quoted string so no user text is FTS syntax.
+    """An FTS5 query that ORs the terms, each a quoted string (a phrase) so no user text is FTS syntax.
 
-    >>> fts5_match_expression(['NATO', 'NEAR', 'a"b'])
-    '"NATO" OR "NEAR" OR "a""b"'
+    >>> fts5_match_expression(['NATO', 'NEAR', 'a"b', 'united kingdom'])
+    '"NATO" OR "NEAR" OR "a""b" OR "united kingdom"'
     """
-    quoted = [_fts5_quoted(term) for term in terms if term.strip()]
-    return " OR ".join(quoted[:MAX_QUERY_TERMS])
+    return " OR ".join(_fts5_quoted(term) for term in terms if term.strip())
 
 
-def fts5_pairs_expression(key_terms: Sequence[str]) -> str:
-    """An FTS5 query for passages holding at least two of the key terms (quoted, as above).
+@dataclass(frozen=True)
+class FullTextHit:
+    """A full-text match: its rank score (title and text weighted) and the two fields' own scores."""
 
-    >>> fts5_pairs_expression(['romania', 'bulgaria', 'nato'])
-    '("romania" AND "bulgaria") OR ("romania" AND "nato") OR ("bulgaria" AND "nato")'
-    """
-    usable = [term for term in key_terms if term.strip()]
-    return " OR ".join(
-        f"({_fts5_quoted(first)} AND {_fts5_quoted(second)})" for first, second in combinations(usable, 2)
-    )
+    passage_id: int
+    score: float
+    text_score: float
+    title_score: float
 
 
-def _sqlite_search(session: Session, expression: str, limit: int) -> list[tuple[int, str]]:
+def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
+    expression = fts5_match_expression(terms)
     if not expression:
         return []
-    # FTS5 rank is bm25(), lower-is-better, so ascending order puts the best first.
+    # bm25() is lower-is-better; negated, higher is better.
     rows = session.execute(
         text(
-            "SELECT rowid, text FROM passage_fts WHERE passage_fts MATCH :expression "
-            "ORDER BY rank LIMIT :limit"
+            "SELECT rowid, -bm25(passage_search, :title_weight, 1.0) AS score, "
+            "-bm25(passage_search, 0.0, 1.0), -bm25(passage_search, 1.0, 0.0) FROM passage_search "
+            "WHERE passage_search MATCH :expression ORDER BY score DESC LIMIT :limit"
         ),
-        {"expression": expression, "limit": limit},
+        {"expression": expression, "limit": limit, "title_weight": TITLE_WEIGHT},
     )
-    return [(row[0], row[1]) for row in rows]
+    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3])) for row in rows]
 
 
-def _postgres_search(session: Session, groups: Sequence[Sequence[str]], limit: int) -> list[tuple[int, str]]:
-    """Passages matching any group, where a group matches when all its terms do (ANDs ORed)."""
+def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
     parameters: dict[str, object] = {"limit": limit}
     ored = []
-    for group in groups:
-        anded = []
-        for term in group:
-            name = f"term{len(parameters)}"
-            parameters[name] = term
-            # plainto_tsquery: stop words drop out and nothing in the term is query syntax.
-            anded.append(f"plainto_tsquery('english'::regconfig, :{name})")
-        ored.append("(" + " && ".join(anded) + ")")
+    for term in terms:
+        if not term.strip():
+            continue
+        name = f"term{len(parameters)}"
+        parameters[name] = term
+        # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
+        ored.append(f"phraseto_tsquery('english'::regconfig, :{name})")
     if not ored:
         return []
+    # ts_rank's default weights {0.1, 0.2, 0.4, 1.0} give the title (A) 2.5 times the text (B); the
+    # arrays {D, C, B, A} score each field alone.
     rows = session.execute(
         text(
-            f"SELECT passage.id, passage.text FROM passage, (SELECT {' || '.join(ored)} AS q) AS search "
-            "WHERE passage.search_vector @@ search.q "
-            "ORDER BY ts_rank(passage.search_vector, search.q) DESC, passage.id LIMIT :limit"
+            "SELECT passage.id, ts_rank(passage.search_vector, search.q) AS score, "
+            "ts_rank('{0, 0, 1, 0}', passage.search_vector, search.q), "
+            "ts_rank('{0, 0, 0, 1}', passage.search_vector, search.q) "
+            f"FROM passage, (SELECT {' || '.join(ored)} AS q) AS search "
+            "WHERE passage.search_vector @@ search.q ORDER BY score DESC, passage.id LIMIT :limit"
         ),
         parameters,
     )
-    return [(row[0], row[1]) for row in rows]
+    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3])) for row in rows]
 
 
-def _search(session: Session, groups: Sequence[Sequence[str]], limit: int) -> list[tuple[int, str]]:
-    if session.get_bind().dialect.name == "sqlite":
-        expression = " OR ".join(
-            "(" + " AND ".join(_fts5_quoted(term) for term in group) + ")"
-            if len(group) > 1
-            else _fts5_quoted(group[0])
-            for group in groups
-        )
-        return _sqlite_search(session, expression, limit)
-    return _postgres_search(session, groups, limit)
+def search_passages(*, session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
+    """Up to `limit` passages matching any of the terms, best first.
 
-
-def candidate_texts(
-    *, session: Session, terms: Sequence[str], key_terms: Sequence[str] = (), limit: int
-) -> list[tuple[int, str]]:
-    """Up to `limit` (passage id, text) pairs, best database rank (bm25 / ts_rank) first.
-
-    First the passages holding two or more of `key_terms` (a claim's item, entity and number
-    words): an OR of every term matches a large share of a big library, and ranking all of those
-    cost most of a query's time. When fewer than MIN_PAIRED_CANDIDATES pair up (a small library,
-    a claim naming little), the rest comes from passages matching any of `terms`.
-    Only ids and texts: the re-ranker reads hundreds of candidates, the evidence list shows ten.
+    SQLite FTS5 bm25 over title and text (porter stemming); PostgreSQL ts_rank over the english
+    tsvector of both. Scores are comparable within one result list only.
     """
-    usable_keys = [term for term in dict.fromkeys(key_terms) if term.strip()]
-    found: list[tuple[int, str]] = []
-    if len(usable_keys) >= 2:
-        found = _search(session, list(combinations(usable_keys, 2)), limit)
-    if len(found) < MIN_PAIRED_CANDIDATES:
-        seen = {passage_id for passage_id, _text in found}
-        usable = [(term,) for term in dict.fromkeys(terms) if term.strip()][:MAX_QUERY_TERMS]
-        found.extend(
-            (passage_id, passage_text)
-            for passage_id, passage_text in _search(session, usable, limit)
-            if passage_id not in seen
-        )
-    return found[:limit]
+    if session.get_bind().dialect.name == "sqlite":
+        return _sqlite_search(session, terms, limit)
+    return _postgres_search(session, terms, limit)
 
 
 def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[CandidatePassage]:
@@ -166,9 +137,3 @@ def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[Cand
     )
     found = {row[0]: CandidatePassage(*row) for row in rows}
     return [found[passage_id] for passage_id in passage_ids if passage_id in found]
-
-
-def candidate_passages(*, session: Session, terms: Sequence[str], limit: int) -> list[CandidatePassage]:
-    """Up to `limit` passages matching any of `terms`, with their sources, best database rank first."""
-    found = candidate_texts(session=session, terms=terms, limit=limit)
-    return passages_by_id(session=session, passage_ids=[passage_id for passage_id, _text in found])

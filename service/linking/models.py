@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.db import utcnow
@@ -38,6 +38,18 @@ class Passage(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class PassageEmbedding(SQLModel, table=True):
+    """A passage's sentence embedding (MiniLM, float16), computed in the background like claim embeddings."""
+
+    __tablename__ = "passage_embedding"
+
+    passage_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), primary_key=True)
+    )
+    model: str = Field(max_length=100)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class EvidenceLink(SQLModel, table=True):
     """A fact-checker's judgement of one passage for one claim (pinned or rejected)."""
 
@@ -58,7 +70,7 @@ class EvidenceLink(SQLModel, table=True):
 
 
 class LibraryState(SQLModel, table=True):
-    """One row: `version` goes up with every write to sources or passages (see linking.service)."""
+    """One row: `version` goes up with every write to sources or passages (see linking.sources)."""
 
     __tablename__ = "library_state"
 

@@ -18,6 +18,7 @@ from service.linking.schemas import (
     EvidenceLinkOut,
     EvidenceOut,
     EvidenceSearchIn,
+    EvidenceStatus,
     PassageOut,
     SourceIn,
     SourceOut,
@@ -108,6 +109,12 @@ def claim_evidence(
 def search_evidence(body: EvidenceSearchIn, session: SessionDep, _key: ReadKey) -> list[EvidenceOut]:
     """Passages bearing on free text, best first (for newsroom tools before an article exists)."""
     return evidence.search(session=session, text=body.text, limit=body.limit)
+
+
+@router.get("/evidence/status")
+def evidence_status(session: SessionDep, _key: ReadKey) -> EvidenceStatus:
+    """Lexical or semantic retrieval, and how many passages still wait for their embedding."""
+    return evidence.status(session=session)
 
 
 @router.post("/claims/{claim_id}/evidence/{passage_id}")

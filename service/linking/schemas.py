@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
+from service.linking.agreement import Agreement, Hint
 from service.net.urls import HttpUrlText
 
 # A source is a reference document, not a book: keep one request and one row reasonable.
@@ -91,6 +92,22 @@ class Highlight(BaseModel):
     end: int
 
 
+class ValueAgreementOut(BaseModel):
+    """One number, date or list item of the claim and what the passage says of it."""
+
+    claim: str = Field(description="The claim's value, normalised ('GBP 9.1 billion', '91%', '2023-03').")
+    passage: str | None = Field(
+        description="The passage's equal or differing value; null when it states none."
+    )
+    agreement: Agreement
+
+
+class EvidenceAgreement(BaseModel):
+    numbers: list[ValueAgreementOut]
+    dates: list[ValueAgreementOut]
+    items: list[ValueAgreementOut]
+
+
 class EvidenceOut(BaseModel):
     source_id: int
     passage_id: int
@@ -103,8 +120,25 @@ class EvidenceOut(BaseModel):
     score: float = Field(ge=0, le=100)
     highlights: list[Highlight]
     matched_items: list[str]
+    agreement: EvidenceAgreement = Field(
+        description="For each number, date and list item of the claim: the same value in the passage, a "
+        "different one, or none (absent). Equal to the claim's precision: '58,000' agrees with '58 114'."
+    )
+    hint: Hint = Field(
+        description="conflicting: a number or date differs; consistent: something agrees and nothing "
+        "differs; unclear: the passage states none of the claim's values. Blind to contradiction in words."
+    )
     relation: Relation | None = None
     pinned: bool = False
+
+
+class EvidenceStatus(BaseModel):
+    """How evidence is retrieved in this process, and how far passage embeddings have got."""
+
+    retrieval: str = Field(description="'lexical' (full text) or 'semantic' (full text plus embeddings).")
+    passages: int
+    passages_embedded: int
+    embeddings_pending: int
 
 
 class EvidenceSearchIn(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from service.db import as_utc, utcnow
-from service.errors import NotFound
+from service.exceptions import NotFound
 from service.linking.models import LibraryState, Passage, Source
 from service.linking.passages import PassageSpan, split_passages
 from service.linking.schemas import SourceIn

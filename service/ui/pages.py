@@ -16,9 +16,10 @@ from service.claims.models import Claim, ClaimEvent, Review
 from service.claims.schemas import PriorCheck
 from service.imports import jobs
 from service.imports.models import ImportJob
-from service.linking import service as linking
+from service.linking import evidence as linking
 from service.linking.schemas import EvidenceOut
 from service.review import service as review
+from service.review.claimreview import to_json
 from service.review.scale import RatingScale, verdict_label
 from service.review.schemas import ClaimStats
 from service.review.workflow import Status, allowed_next
@@ -170,7 +171,7 @@ def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings
     claim_review_json = None
     if found.status == Status.published.value and found.verdict is not None:
         document = review.claim_review_of(session=session, claim=found, settings=settings)
-        claim_review_json = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+        claim_review_json = to_json(document, indent=2)
     return ClaimView(
         claim=found,
         etag=claims.etag(found),

@@ -1,18 +1,24 @@
-"""Batched source import and the candidate search on SQLite and PostgreSQL: pairs of key terms first."""
+"""Batched source import and the first-stage search on SQLite and PostgreSQL: every content word, the title
+as its own field, kept in step by the database (inserts, text and title updates, deletes)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from service.db import make_engine, migrate
-from service.linking import index, rank, service
+from service.linking import index, sources
 from service.linking.models import Passage, Source
+from service.linking.query import EvidenceQuery
 from service.linking.schemas import SourceIn
 
 
-def _source(url: str, text: str) -> SourceIn:
-    return SourceIn(url=url, title=url.rsplit("/", 1)[-1], text=text)
+def _source(url: str, body: str, title: str | None = None) -> SourceIn:
+    return SourceIn(url=url, title=title or url.rsplit("/", 1)[-1], text=body)
+
+
+def _found(session: Session, terms: list[str]) -> list[int]:
+    return [hit.passage_id for hit in index.search_passages(session=session, terms=terms, limit=10)]
 
 
 def test_upsert_sources_inserts_new_urls_together_and_updates_known_and_repeated_ones(
@@ -21,9 +27,9 @@ def test_upsert_sources_inserts_new_urls_together_and_updates_known_and_repeated
     migrate(database_url)
     engine = make_engine(database_url)
     with Session(engine) as session:
-        known, _ = service.create(session=session, source_in=_source("https://s.example/known", "Old text."))
+        known, _ = sources.create(session=session, source_in=_source("https://s.example/known", "Old text."))
         assert known.id is not None
-        results = service.upsert_sources(
+        results = sources.upsert_sources(
             session=session,
             sources_in=[
                 _source("https://s.example/a", "Russia named Romania and Bulgaria in its demands to NATO."),
@@ -37,74 +43,69 @@ def test_upsert_sources_inserts_new_urls_together_and_updates_known_and_repeated
         assert results[1][0] == known.id
         assert results[0][0] == results[3][0]
         assert session.exec(select(func.count()).select_from(Source)).one() == 3
-        by_url = {source.url: source for source in session.exec(select(Source))}
-        assert by_url["https://s.example/a"].text.endswith("this time.")
         passages = session.exec(select(Passage).where(Passage.source_id == results[0][0])).all()
         assert [passage.text for passage in passages] == [
             "Russia named Romania, Bulgaria and Poland this time."
         ]
-        # The batch-inserted rows are in the search index the moment they are written.
-        found = index.candidate_texts(session=session, terms=["missiles"], limit=10)
-        assert [passage_id for passage_id, _text in found] == [
-            passage.id for passage in session.exec(select(Passage).where(Passage.source_id == results[2][0]))
-        ]
+        # The batch-inserted rows are in the search index the moment they are written, stemmed.
+        missiles = session.exec(select(Passage.id).where(Passage.source_id == results[2][0])).all()
+        assert _found(session, ["missile"]) == list(missiles)
+        # The replaced text left the index with its row.
+        assert _found(session, ["estonia"]) and not _found(session, ["old"])
     engine.dispose()
 
 
-def test_candidates_pair_key_terms_first_and_top_up_from_any_term(database_url: str) -> None:
+def test_any_content_word_selects_a_passage_and_the_title_is_searched_too(database_url: str) -> None:
     migrate(database_url)
     engine = make_engine(database_url)
     with Session(engine) as session:
-        service.upsert_sources(
+        sources.upsert_sources(
             session=session,
             sources_in=[
+                _source("https://s.example/sunset", "A photo of a sunset over Europe.", "Photo contest"),
                 _source(
-                    "https://s.example/nato", "NATO leaders met in Brussels to discuss the alliance budget."
+                    "https://s.example/mcv",
+                    "Coverage with the second dose of measles-containing vaccine fell to 91 per cent.",
+                    "Immunisation in Europe",
                 ),
-                _source("https://s.example/both", "Russia wants NATO forces out of Romania and Bulgaria."),
-                _source(
-                    "https://s.example/one", "Romania hosts a NATO air policing mission on the Black Sea."
-                ),
+                _source("https://s.example/bears", "Their numbers declined sharply.", "Polar bear"),
             ],
         )
         session.commit()
-        query = rank.EvidenceQuery(
-            text="Russia wants NATO to leave Romania and Bulgaria.",
-            entities=("Russia", "NATO"),
-            items=("Romania", "Bulgaria"),
+        by_url = {url: source_id for source_id, url in session.execute(select(Source.id, Source.url))}
+        query = EvidenceQuery("Measles vaccine coverage in Europe fell to 91%")
+        hits = index.search_passages(session=session, terms=query.search_terms, limit=10)
+        first = session.get(Passage, hits[0].passage_id)
+        assert first is not None and first.source_id == by_url["https://s.example/mcv"]
+        assert hits[0].title_score > 0 and hits[0].text_score > 0
+        # "polar bears" is only in the title of the third source: the title field finds it.
+        bears = _found(session, list(EvidenceQuery("polar bears are declining").search_terms))
+        assert bears and session.get(Passage, bears[0]).source_id == by_url["https://s.example/bears"]  # type: ignore[union-attr]
+        # Renaming a source re-indexes its passages' title (a trigger, not the application).
+        session.execute(
+            text("UPDATE source SET title = 'Walrus' WHERE id = :id"),
+            {"id": by_url["https://s.example/bears"]},
         )
-        assert query.key_terms[:2] == ("romania", "bulgaria")
-        found = index.candidate_texts(
-            session=session, terms=query.search_terms, key_terms=query.key_terms, limit=10
-        )
-        texts = [passage_text for _id, passage_text in found]
-        # Two passages pair key terms, the one naming most of them first; the third (NATO only) comes
-        # from the OR of all terms, since so few passages pair up.
-        assert texts[0].startswith("Russia wants NATO")
-        assert len(texts) == 3
-        only_one_key = index.candidate_texts(
-            session=session, terms=["brussels", "budget"], key_terms=["brussels", "sofia"], limit=10
-        )
-        # No passage pairs Brussels with Sofia: the OR of all terms still finds the Brussels one.
-        assert [text.split()[0] for _id, text in only_one_key] == ["NATO"]
-        ranked = rank.rank_texts(query, rank.shortlist(query, found, keep=2))
-        assert ranked[0][1].matched_items == ("Romania", "Bulgaria")
-        assert [score.score for _id, score in ranked] == sorted(
-            (score.score for _id, score in ranked), reverse=True
-        )
+        session.commit()
+        assert _found(session, ["polar"]) == []
+        assert len(_found(session, ["walrus"])) == 1
+        # Deleting a source cascades to its passages and their index entries.
+        sources.delete(session=session, source_id=by_url["https://s.example/mcv"])
+        assert _found(session, ["measles"]) == []
     engine.dispose()
 
 
-def test_shortlist_keeps_the_passages_the_full_scorer_ranks_best() -> None:
-    query = rank.EvidenceQuery.from_text("Putin wants NATO out of Romania and Bulgaria, Estonia and Latvia")
-    unrelated = [
-        (n, f"Officials in Brussels discussed budget item {n} without any decision.") for n in range(50)
-    ]
-    relevant = [
-        (100, "Putin demanded that NATO leave Romania, Bulgaria, Estonia and Latvia."),
-        (101, "Putin said NATO should leave Romania."),
-    ]
-    kept = rank.shortlist(query, [*unrelated[:25], *relevant, *unrelated[25:]], keep=5)
-    assert {passage_id for passage_id, _text in kept} >= {100, 101}
-    full = rank.rank_texts(query, [*unrelated, *relevant])
-    assert [passage_id for passage_id, _score in full[:2]] == [100, 101]
+def test_hostile_terms_are_phrases_never_query_syntax(database_url: str) -> None:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        sources.create(
+            session=session, source_in=_source("https://s.example/x", 'NEAR "quoted" text (AND) OR')
+        )
+        for terms in (
+            ['"', "NEAR(", "*", "AND", "OR", "NOT", 'a"b', "title:x", "^", ""],
+            ["'; DROP TABLE passage; --"],
+        ):
+            index.search_passages(session=session, terms=terms, limit=5)
+        assert session.exec(select(func.count()).select_from(Passage)).one() == 1
+    engine.dispose()

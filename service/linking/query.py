@@ -1,0 +1,110 @@
+"""What evidence is sought for: a claim's content words for the full-text search, with entity aliases and
+amounts in the passage's words, and its facts (amounts, dates, entities, list items) for the ranker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.utils import default_process
+
+from service.identity.entities import entity_aliases
+from service.linking.agreement import TextFacts
+
+WORD = re.compile(r"[^\W_]+")
+
+_STOP_WORDS_TEXT = """a about above after again against all also am an and any are as at be because
+    been before being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just me more most
+    my no nor not now of off on once only or other our out over own same she should so some such than that
+    the their them then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your said says say told according per cent
+    percent"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# Enough words to describe a claim; more only slows the OR query without finding more.
+MAX_QUERY_TERMS = 32
+# Currency codes of normalised amounts ('GBP 9.1 billion') in the words a passage would use.
+_CURRENCY_WORDS = {"GBP": "pounds", "USD": "dollars", "EUR": "euros", "JPY": "yen"}
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper for overlap features ('vaccines' ~ 'vaccine', 'recorded' ~ 'record')."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    # 'vaccine' / 'vaccin(es)', 'decline' / 'declin(ing)'
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of the text without stop words or one-letter words, in order, once each."""
+    found: dict[str, None] = {}
+    for word in WORD.findall(text.lower()):
+        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
+            found.setdefault(word, None)
+    return list(found)
+
+
+def _amount_phrases(amounts: Iterable[str]) -> list[str]:
+    """'GBP 9.1 billion' -> ['9.1 billion', 'pounds']: how a passage may write the same amount."""
+    phrases: list[str] = []
+    for amount in amounts:
+        code, _, rest = amount.partition(" ")
+        if code in _CURRENCY_WORDS:
+            phrases.extend([rest, _CURRENCY_WORDS[code]])
+        elif " " in amount:
+            phrases.append(amount)
+    return phrases
+
+
+@dataclass(frozen=True)
+class EvidenceQuery:
+    """A claim's text and list items, with what the search and the ranker derive from them."""
+
+    text: str
+    items: tuple[str, ...] = ()
+    facts: TextFacts = field(init=False)
+    item_facts: tuple[tuple[str, TextFacts], ...] = field(init=False)
+    processed: str = field(init=False)
+    stems: frozenset[str] = field(init=False)
+    search_terms: tuple[str, ...] = field(init=False)
+    highlight_words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        facts = TextFacts.of(self.text)
+        words = content_words(" ".join((self.text, *self.items)))
+        aliases = [alias for entity in sorted(facts.entities) for alias in entity_aliases(entity)]
+        terms = dict.fromkeys([*words, *_amount_phrases(facts.amounts), *aliases])
+        object.__setattr__(self, "facts", facts)
+        object.__setattr__(self, "item_facts", tuple((item, TextFacts.of(item)) for item in self.items))
+        object.__setattr__(self, "processed", default_process(self.text))
+        object.__setattr__(self, "stems", frozenset(stem(word) for word in words))
+        object.__setattr__(self, "search_terms", tuple(terms)[:MAX_QUERY_TERMS])
+        object.__setattr__(
+            self, "highlight_words", frozenset(word for term in terms for word in WORD.findall(term))
+        )
+
+    @classmethod
+    def from_claim(cls, claim: Any) -> EvidenceQuery:
+        """A query for a stored claim: its text and the list items its extractor found."""
+        return cls(text=claim.text, items=tuple(str(item) for item in claim.items or []))
+
+
+def highlights(query: EvidenceQuery, passage_text: str) -> list[tuple[str, int, int]]:
+    """The passage's words that match the claim's search words, with offsets into the passage.
+
+    >>> highlights(EvidenceQuery("NATO leaves Romania"), "Russia wants NATO out of Romania.")
+    [('NATO', 13, 17), ('Romania', 25, 32)]
+    """
+    wanted = query.highlight_words
+    wanted_stems = query.stems
+    found = []
+    for match in WORD.finditer(passage_text):
+        lowered = match.group(0).lower()
+        if lowered in wanted or (len(lowered) > 3 and stem(lowered) in wanted_stems):
+            found.append((match.group(0), match.start(), match.end()))
+    return found
