@@ -64,6 +64,7 @@ def extract_next(
                 published_at=article.published_at,
                 extractor=article.extraction_meta.get(service.REQUESTED_EXTRACTOR),
                 settings=settings,
+                genre=article.genre,
             )
         except Exception as exc:
             session.rollback()

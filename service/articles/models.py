@@ -31,6 +31,7 @@ class Article(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     language: str | None = Field(default=None, max_length=20)
     extractor: str = Field(default="rules", max_length=20)
+    genre: str | None = Field(default=None, max_length=20)  # extraction.genre.Genre; NULL before 0017
     extraction_meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)

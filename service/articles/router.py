@@ -35,6 +35,7 @@ def _article_out(
         published_at=as_utc(article.published_at) if article.published_at else None,
         language=article.language,
         extractor=article.extractor,
+        genre=article.genre,
         extraction=article.extraction_meta,
         created_at=as_utc(article.created_at),
         claims=claims.to_out(session=session, claims=article_claims, matches=matches),

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from service.claims.schemas import ClaimOut
+from service.extraction.genre import Genre
 from service.net.urls import HttpUrlText
 
 
@@ -21,6 +22,11 @@ class ArticleIn(BaseModel):
     language: str | None = Field(default=None, max_length=20)
     extractor: Literal["rules", "llm"] | None = Field(
         default=None, description="Default: 'llm' when LLM_BASE_URL is set, else 'rules'."
+    )
+    genre: Genre | None = Field(
+        default=None,
+        description="editorial, news, transcript or interview (whose voice first person is; speaker "
+        "labels in transcripts); detected from the text when absent.",
     )
 
     @field_validator("body")
@@ -52,6 +58,7 @@ class ArticleOut(BaseModel):
     published_at: datetime | None
     language: str | None
     extractor: str
+    genre: str | None = None
     extraction: dict[str, Any]
     created_at: datetime
     claims: list[ClaimOut]

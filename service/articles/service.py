@@ -38,7 +38,13 @@ def _published_datetime(published_at: datetime | date | None) -> datetime | None
 
 
 def run_extractor(
-    *, session: Session, body: str, published_at: datetime | None, extractor: str | None, settings: Settings
+    *,
+    session: Session,
+    body: str,
+    published_at: datetime | None,
+    extractor: str | None,
+    settings: Settings,
+    genre: str | None = None,
 ) -> Extraction:
     """Extract claims with the requested extractor (LLM when configured, the rules otherwise)."""
     published_day = published_at.date() if published_at else None
@@ -54,7 +60,7 @@ def run_extractor(
             body, published_at=published_day, settings=settings, cache=DatabaseExtractionCache(session)
         )
     else:
-        extraction = extract(body, published_at=published_day)
+        extraction = extract(body, published_at=published_day, genre=genre)
     EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
     return extraction
 
@@ -84,6 +90,7 @@ def new_article(
         published_at=_published_datetime(article_in.published_at),
         language=article_in.language,
         extractor=article_in.extractor or "rules",
+        genre=article_in.genre,
         extraction_meta={REQUESTED_EXTRACTOR: article_in.extractor},
         created_by_key_id=key_id,
         status=status,
@@ -98,6 +105,8 @@ def store_extraction(
     """Add an extraction's sentences and claims to the session and mark the article done."""
     assert article.id is not None
     article.extractor = extraction.extractor
+    detected = extraction.meta.get("genre")  # the rule extractor's, when none was given
+    article.genre = article.genre or (str(detected) if detected else None)
     article.extraction_meta = dict(extraction.meta)
     article.status = ArticleStatus.done
     article.error_message = None
@@ -132,6 +141,7 @@ def submit(
         published_at=_published_datetime(article_in.published_at),
         extractor=article_in.extractor,
         settings=settings,
+        genre=article_in.genre,
     )
     article = new_article(article_in=article_in, key_id=actor.key_id, status=ArticleStatus.done)
     session.add(article)

@@ -1,0 +1,59 @@
+"""`genre` on POST /v1/articles and the `unreadable` sentence label, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import bearer
+
+DEBATE = (
+    "Town hall debate\n\n"
+    "MODERATOR: Good evening. Ms Lind, you go first.\n\n"
+    "LIND: We cut hospital waiting lists by half in 2023. I am proud of that.\n\n"
+    "PAGE: Rents rose 12% last year. Council the of approved budget the.\n"
+)
+
+
+def test_a_transcript_attributes_first_person_claims_to_its_speakers(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = bearer(keys["newsroom"])
+    body = {"title": "Debate", "body": DEBATE, "genre": "transcript", "published_at": "2025-06-02"}
+    response = client.post("/v1/articles", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    article = response.json()
+    assert article["genre"] == "transcript"
+    assert article["extraction"]["genre_detected"] is False
+    texts = [claim["text"] for claim in article["claims"]]
+    assert "Lind said they cut hospital waiting lists by half in 2023." in texts
+    assert "Page said rents rose 12% in 2024." in texts
+    for claim in article["claims"]:
+        assert DEBATE[claim["span"][0] : claim["span"][1]] == claim["quote"]
+        assert "LIND:" not in claim["quote"]
+
+    sentences = client.get(f"/v1/articles/{article['id']}/sentences", headers=headers).json()
+    by_text = {s["text"]: s for s in sentences}
+    garbled = by_text["Council the of approved budget the."]
+    assert garbled["label"] == "unreadable"
+    assert "'the of'" in garbled["reason"] and garbled["claim_count"] == 0
+    assert by_text["Good evening."]["reason"] == "the moderator's line"
+    assert "said by Lind" in by_text["We cut hospital waiting lists by half in 2023."]["reason"]
+    assert client.get(f"/v1/articles/{article['id']}", headers=headers).json()["genre"] == "transcript"
+
+
+def test_the_genre_is_detected_and_stored_when_absent(client: TestClient, keys: dict[str, str]) -> None:
+    headers = bearer(keys["newsroom"])
+    body = {"title": "Debate", "body": DEBATE}
+    article = client.post("/v1/articles", json=body, headers=headers).json()
+    assert article["genre"] == "transcript"
+    assert article["extraction"]["genre_detected"] is True
+    editorial = "We believe the council was wrong. It approved a £4 million budget on Tuesday."
+    stored = client.post("/v1/articles", json={"title": "View", "body": editorial}, headers=headers).json()
+    assert stored["genre"] == "editorial"
+
+
+def test_an_unknown_genre_is_a_422_naming_the_field(client: TestClient, keys: dict[str, str]) -> None:
+    body = {"title": "Debate", "body": DEBATE, "genre": "poem"}
+    response = client.post("/v1/articles", json=body, headers=bearer(keys["newsroom"]))
+    assert response.status_code == 422
+    assert "genre" in response.text
