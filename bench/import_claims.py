@@ -6,6 +6,11 @@ baseline: a plain bulk INSERT of the same rows into the same N-claim database, w
 Then times POST /v1/claims/match over the 2N claims.
 
     .venv/bin/python bench/import_claims.py [--rows 100000] [--queries 200] [--source-passages 20000]
+        [--templated]
+
+`--templated` also imports rows of a statistics feed, every one different but sharing all their words
+("Region 5 recorded 5.5% turnout in the 1955 election, ballot series 5."), into a database of N such
+claims, beside its own plain-insert baseline: the speed of dedupe must not depend on the data.
 
 Then imports sources (~10 passages each, the evidence bench's synthetic set) through a `sources` job,
 beside a baseline of the same sources stored one at a time with `upsert_source` (the job's fallback).
@@ -54,16 +59,30 @@ def synthetic_claims(count: int, seed: int) -> list[str]:
     return texts
 
 
+def templated_claims(count: int, start: int) -> list[str]:
+    """Rows of a statistics feed: the same words, different numbers, no two alike."""
+    return [
+        f"Region {n % 97} recorded {(n * 37) % 100}.{n % 10}% turnout in the {1900 + n % 120} election, "
+        f"ballot series {n}."
+        for n in range(start, start + count)
+    ]
+
+
 def claim_values(texts: list[str]) -> list[dict[str, object]]:
+    """Claim rows as the import stores them, signature included (computed before any timing starts)."""
     from service.claims.text import claim_text_hash, normalize_claim_text
     from service.db import utcnow
+    from service.identity import claim_signature
 
     now = utcnow()
+    signatures = [claim_signature(text) for text in texts]
     return [
         {
             "text": text,
             "text_normalized": normalize_claim_text(text),
             "text_hash": claim_text_hash(text),
+            "signature": signature.to_json(),
+            "signature_key": signature.key,
             "checkworthy": True,
             "score": 0.0,
             "kind": "other",
@@ -77,7 +96,7 @@ def claim_values(texts: list[str]) -> list[dict[str, object]]:
             "created_at": now,
             "updated_at": now,
         }
-        for text in texts
+        for text, signature in zip(texts, signatures, strict=True)
     ]
 
 
@@ -90,10 +109,11 @@ def plain_insert(database_url: str, texts: list[str]) -> float:
     from service.db import make_engine
 
     engine = make_engine(database_url)
+    values = claim_values(texts)
     started = time.perf_counter()
     with Session(engine) as session:
-        for start in range(0, len(texts), 2000):
-            session.execute(insert(Claim), claim_values(texts[start : start + 2000]))
+        for start in range(0, len(values), 2000):
+            session.execute(insert(Claim), values[start : start + 2000])
             session.commit()
     elapsed = time.perf_counter() - started
     engine.dispose()
@@ -169,6 +189,87 @@ def source_import(passages: int) -> None:
     )
 
 
+def match_latency(rows: int, count: int) -> None:
+    """Median and p95 of POST /v1/claims/match over the diverse database."""
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    queries = [text for text in synthetic_claims(count, seed=4)]
+    timings = []
+    with TestClient(create_app()) as client:
+        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        for text in queries:
+            started = time.perf_counter()
+            response = client.post("/v1/claims/match", json={"text": text, "limit": 10}, headers=headers)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+    timings.sort()
+    print(
+        f"match over {rows * 2:,} claims: median {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms ({len(timings)} queries); "
+        "target median < 50 ms"
+    )
+
+
+def import_mode(name: str, seeded: Path, existing: list[str], fresh: list[str]) -> None:
+    """Seed `seeded` with `existing` claims, then import `fresh` rows (5% exact and 5% near repeats of
+    stored claims planted) through a job, beside a plain bulk insert of the same rows into a copy."""
+    from sqlmodel import Session
+
+    from service.db import get_engine, migrate
+    from service.imports import jobs
+
+    count = len(fresh)
+    migrate(f"sqlite:///{seeded}")
+    seconds = plain_insert(f"sqlite:///{seeded}", existing)
+    print(
+        f"{name} seed: {len(existing):,} claims by plain bulk insert into an empty database: "
+        f"{len(existing) / seconds:,.0f} rows/s"
+    )
+    rng = random.Random(2)
+    rows = []
+    for n, text in enumerate(fresh):
+        roll = rng.random()
+        if roll < 0.05:
+            text = rng.choice(existing)  # exact repeat
+        elif roll < 0.10:
+            text = "Breaking: " + rng.choice(existing)  # near repeat
+        rows.append({"text": text, "external_id": f"bench-{n}", "verdict": "False", "tags": ["bench"]})
+
+    baseline_db = seeded.with_name(f"{seeded.stem}-baseline.db")
+    shutil.copy(seeded, baseline_db)
+    seconds = plain_insert(f"sqlite:///{baseline_db}", [str(row["text"]) for row in rows])
+    baseline_rate = count / seconds
+    print(
+        f"{name} baseline: plain bulk insert of {count:,} rows (no dedupe, no history): "
+        f"{baseline_rate:,.0f} rows/s"
+    )
+
+    def upload() -> Iterator[bytes]:
+        for start in range(0, len(rows), 1000):
+            yield ("\n".join(json.dumps(row) for row in rows[start : start + 1000]) + "\n").encode()
+
+    memory_before = peak_rss_mb()
+    job_id, elapsed = run_job("claims", upload())
+    with Session(get_engine()) as session:
+        job = jobs.get(session=session, job_id=job_id)
+        status = job.status
+    rate = job.processed / elapsed
+    fresh_texts = set(fresh)
+    planted = sum(1 for row in rows if row["text"] not in fresh_texts)
+    print(
+        f"{name} import: {job.processed:,} rows into {len(existing):,} claims ({status}): {rate:,.0f} rows/s "
+        f"(upload stored, deduplicated, committed), created {job.created:,}, duplicates {job.duplicates:,} "
+        f"({planted:,} planted), failed {job.failed:,}; peak RSS {peak_rss_mb():,.0f} MB "
+        f"(before the import {memory_before:,.0f} MB)"
+    )
+    print(
+        f"{name} import vs baseline: {rate / baseline_rate:.2f}x of plain insert speed; "
+        "target >= 5,000 rows/s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,6 +277,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--source-passages", type=int, default=20_000, help="0 skips the source import")
+    parser.add_argument(
+        "--templated", action="store_true", help="also import templated rows (same words, other numbers)"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -189,80 +293,31 @@ def main() -> None:
         RUN_WORKER_IN_PROCESS="false",
         SEMANTIC="off",
     )
-    from service.db import migrate
-
-    migrate(f"sqlite:///{seeded}")
-    existing = synthetic_claims(args.rows, seed=1)
-    seconds = plain_insert(f"sqlite:///{seeded}", existing)
-    print(
-        f"seed: {args.rows:,} claims by plain bulk insert into an empty database: "
-        f"{args.rows / seconds:,.0f} rows/s"
+    import_mode(
+        "diverse",
+        seeded,
+        synthetic_claims(args.rows, seed=1),
+        synthetic_claims(args.rows, seed=3),
     )
 
-    rng = random.Random(2)
-    fresh = synthetic_claims(args.rows, seed=3)
-    rows = []
-    for n, text in enumerate(fresh):
-        roll = rng.random()
-        if roll < 0.05:
-            text = rng.choice(existing)  # exact repeat
-        elif roll < 0.10:
-            text = "Breaking: " + rng.choice(existing)  # near repeat
-        rows.append({"text": text, "external_id": f"bench-{n}", "verdict": "False", "tags": ["bench"]})
-
-    baseline_db = workdir / "baseline.db"
-    shutil.copy(seeded, baseline_db)
-    seconds = plain_insert(f"sqlite:///{baseline_db}", [row["text"] for row in rows])  # type: ignore[misc]
-    baseline_rate = args.rows / seconds
-    print(
-        f"baseline: plain bulk insert of {args.rows:,} rows (no dedupe, no history): "
-        f"{baseline_rate:,.0f} rows/s"
-    )
-
-    from sqlmodel import Session
-
-    from service.db import get_engine
-    from service.imports import jobs
-
-    def upload() -> Iterator[bytes]:
-        for start in range(0, len(rows), 1000):
-            yield ("\n".join(json.dumps(row) for row in rows[start : start + 1000]) + "\n").encode()
-
-    del existing, fresh
-    memory_before = peak_rss_mb()
-    job_id, elapsed = run_job("claims", upload())
-    with Session(get_engine()) as session:
-        job = jobs.get(session=session, job_id=job_id)
-        status = job.status
-    rate = job.processed / elapsed
-    print(
-        f"import: {job.processed:,} rows into {args.rows:,} claims ({status}): {rate:,.0f} rows/s "
-        f"(upload stored, deduplicated, committed), created {job.created:,}, duplicates {job.duplicates:,}, "
-        f"failed {job.failed:,}; peak RSS {peak_rss_mb():,.0f} MB (before the import {memory_before:,.0f} MB)"
-    )
-    print(f"import vs baseline: {rate / baseline_rate:.2f}x of plain insert speed; target >= 5,000 rows/s")
-
-    from fastapi.testclient import TestClient
-
-    from service.main import create_app
-
-    queries = [text for text in synthetic_claims(args.queries, seed=4)]
-    timings = []
-    with TestClient(create_app()) as client:
-        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
-        for text in queries:
-            started = time.perf_counter()
-            response = client.post("/v1/claims/match", json={"text": text, "limit": 10}, headers=headers)
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 200
-    timings.sort()
-    print(
-        f"match over {args.rows * 2:,} claims: median {statistics.median(timings) * 1000:.1f} ms, "
-        f"p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms ({len(timings)} queries); "
-        "target median < 50 ms"
-    )
+    if args.queries:
+        match_latency(args.rows, args.queries)
     if args.source_passages:
         source_import(args.source_passages)
+    if args.templated:
+        templated_db = workdir / "templated.db"
+        os.environ["DATABASE_URL"] = f"sqlite:///{templated_db}"
+        from service.db import get_engine
+        from service.settings import get_settings
+
+        get_engine.cache_clear()
+        get_settings.cache_clear()
+        import_mode(
+            "templated",
+            templated_db,
+            templated_claims(args.rows, start=0),
+            templated_claims(args.rows, start=args.rows),
+        )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores")
     shutil.rmtree(workdir, ignore_errors=True)
 

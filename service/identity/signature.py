@@ -31,8 +31,19 @@ _SPEECH = (
 _TRAILING_ATTRIBUTION = re.compile(
     rf"(?:,\s*(?:[^,]{{1,60}}?\s)?{_SPEECH}|,?\s+according to [^,]{{1,60}}?)\s*[.!]?\s*$", re.IGNORECASE
 )
+# At the start only verbs ('said', 'claims that'): 'Four claims document...' starts with a noun.
+_LEADING_SPEECH = (
+    r"(?:say|says|said|told\s+\w+|claimed|reported|warned|insisted|estimated)(?:\s+that)?"
+    r"|(?:claims|reports|warns|insists|estimates)\s+that"
+)
 _LEADING_ATTRIBUTION = re.compile(
-    rf"^(?:according to [^,]{{1,60}},\s*|(?:[\w'’.-]+\s+){{1,5}}?{_SPEECH}(?:\s+that)?,?\s+)", re.IGNORECASE
+    rf"^(?:according to [^,]{{1,60}},\s*|(?:[\w'’.-]+\s+){{1,5}}?(?:{_LEADING_SPEECH}),?\s+)", re.IGNORECASE
+)
+# A newsroom's label before the claim ('BREAKING: ...'), not part of it.
+_LABEL = re.compile(
+    r"^(?:breaking|breaking news|update|updated|exclusive|just in|fact check|watch|video|live|analysis)"
+    r"\s*[:\-–—]\s*",
+    re.IGNORECASE,
 )
 # Most claims have no attribution: its two searches run only when one of these words is there.
 _SPEECH_WORDS = frozenset(re.findall(r"[a-z]+", _SPEECH)) | {"according"}
@@ -200,7 +211,7 @@ def signature_key(quantities: tuple[str, ...], dates: tuple[str, ...]) -> str:
 
 def strip_attribution(text: str) -> str:
     """The claim without who said it: 'Crime rose 5%, police say.' -> 'Crime rose 5%'."""
-    stripped = text.strip()
+    stripped = _LABEL.sub("", text.strip())
     # Searched only where an attribution can be (after the last comma, in the first words): a search
     # of the whole claim would cost more than the rest of its signature.
     tail_at = max(stripped.rfind(","), len(stripped) - 80, 0)
@@ -214,7 +225,7 @@ def strip_attribution(text: str) -> str:
 def claim_signature(text: str, *, reference_date: dt.date | None = None) -> ClaimSignature:
     """The signature of a claim; relative dates ('last year') resolved against `reference_date`."""
     tokens = tokenize(text)
-    if not _SPEECH_WORDS.isdisjoint(tokens.folded):
+    if not _SPEECH_WORDS.isdisjoint(tokens.folded) or _LABEL.match(text):
         text = strip_attribution(text)
         tokens = tokenize(text)
     found = find_numbers(tokens, reference_date)

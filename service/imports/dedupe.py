@@ -115,7 +115,8 @@ def best_scored(
             and min(length, other_length) / max(length, other_length) < MIN_LENGTH_RATIO
         ):
             continue
-        score = fuzz.token_set_ratio(core, other.core, processor=None)
+        # Nothing left beside the signature on either side ('72 the'): the signature decides alone.
+        score = fuzz.token_set_ratio(core, other.core, processor=None) if core or other.core else 100.0
         if score >= threshold and (best is None or score > best[1]) and same_claim(signature, other):
             best = (candidate_id, float(score))
     return best

@@ -184,3 +184,13 @@ def test_alias_helpers_for_search() -> None:
 def test_surface_shows_what_the_claim_wrote() -> None:
     a, b = claim_signature("Debt hit £9.1bn"), claim_signature("Debt hit £8.1bn")
     assert [(d.this, d.other) for d in compare(a, b)] == [("£9.1bn", "£8.1bn")]
+
+
+def test_a_newsroom_label_is_not_part_of_the_claim() -> None:
+    labelled = claim_signature("BREAKING: Cuban leader Fidel Castro said the US embargo cost $1.1 trillion.")
+    plain = claim_signature("Cuban leader Fidel Castro said the US embargo cost $1.1 trillion.")
+    assert compare(labelled, plain) == [] and labelled.core == plain.core
+
+
+def test_a_noun_that_looks_like_a_speech_verb_keeps_the_claim_whole() -> None:
+    assert claim_signature("Four claims document the abuse").quantities == ("4",)
