@@ -17,6 +17,7 @@ from typing import Any
 
 from service.claims.models import Claim
 from service.db import as_utc
+from service.review.claimreview import to_json
 from service.spreadsheet import safe_cell
 
 IMPORT_FIELDS = (
@@ -100,7 +101,7 @@ def claimreview_chunks(documents: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "["
     separator = "\n"
     for document in documents:
-        yield separator + json.dumps(document, ensure_ascii=False)
+        yield separator + to_json(document)
         separator = ",\n"
     yield "\n]\n"
 

@@ -12,8 +12,8 @@ from service.api.deps import AdminKey, IfMatch, ReadKey, ReviewKey, SessionDep, 
 from service.api.pagination import Page, cursor_id, next_id_cursor
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
+from service.review import claimreview, webhooks
 from service.review import service as review
-from service.review import webhooks
 from service.review.schemas import (
     ClaimPatch,
     DeliveryOut,
@@ -30,11 +30,12 @@ router = APIRouter(prefix="/v1", tags=["review"])
 JSON_LD = "application/ld+json"
 
 
-def _json_ld(request: Request, content: dict[str, Any]) -> JSONResponse:
-    """JSON-LD as application/ld+json, or application/json for a client that asks only for that."""
+def _json_ld(request: Request, content: dict[str, Any]) -> Response:
+    """JSON-LD as application/ld+json, or application/json for a client that asks only for that;
+    '<', '>' and '&' escaped so the text can be pasted into a page's <script>."""
     accept = request.headers.get("accept", "")
     media_type = "application/json" if "application/json" in accept and JSON_LD not in accept else JSON_LD
-    return JSONResponse(content, media_type=media_type)
+    return Response(claimreview.to_json(content), media_type=media_type)
 
 
 @router.patch("/claims/{claim_id}")
@@ -89,7 +90,7 @@ def list_reviews(claim_id: int, session: SessionDep, _key: ReviewKey) -> list[Re
 @router.get("/claims/{claim_id}/claimreview", response_class=JSONResponse)
 def get_claim_review(
     claim_id: int, request: Request, session: SessionDep, settings: SettingsDep, _key: ReadKey
-) -> JSONResponse:
+) -> Response:
     """schema.org ClaimReview JSON-LD of a published claim (409 until it is published)."""
     claim = claims.get(session=session, claim_id=claim_id)
     return _json_ld(request, review.claim_review_of(session=session, claim=claim, settings=settings))
@@ -104,7 +105,7 @@ def claim_review_feed(
     since: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> JSONResponse:
+) -> Response:
     """Every published ClaimReview in publication order, from `since` on: {items, next_cursor}."""
     published, next_cursor = review.published(session=session, since=since, cursor=cursor, limit=limit)
     items = [review.claim_review_of(session=session, claim=claim, settings=settings) for claim in published]

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from service.db import get_engine, utcnow
 from service.errors import InvalidInput, NotFound
 from service.net.outbound import HostUnresolved, OutboundRefused, OutboundTarget, check_url
+from service.review.claimreview import script_safe
 from service.review.models import Webhook, WebhookDelivery
 from service.settings import Settings, get_settings
 
@@ -120,8 +121,9 @@ def enqueue(*, session: Session, event: str, payload: dict[str, Any]) -> int:
 
 
 def body_bytes(payload: dict[str, Any]) -> bytes:
-    """The exact bytes sent (and signed) for a payload."""
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str).encode("utf-8")
+    """The exact bytes sent (and signed) for a payload (markup escaped like every ClaimReview export)."""
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+    return script_safe(text).encode("utf-8")
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from service.auth.service import Permission
 from service.db import as_utc
 from service.errors import DomainError
+from service.review.claimreview import script_safe
 from service.ui.sessions import DeskUser
 
 UI_DIR = Path(__file__).resolve().parent
@@ -99,7 +100,7 @@ def page_context(user: DeskUser, **values: Any) -> dict[str, Any]:
 
 def json_script(text: str) -> Markup:
     """JSON safe inside <script>: '<', '>' and '&' as JSON escapes, so no '</script>' can end it early."""
-    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+    return Markup(script_safe(text))
 
 
 def format_moment(moment: Any) -> str:

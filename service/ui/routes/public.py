@@ -3,13 +3,11 @@ which is the ClaimReview `url`."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.api.deps import SessionDep, SettingsDep
-from service.review.claimreview import PUBLIC_CLAIM_PATH
+from service.review.claimreview import PUBLIC_CLAIM_PATH, to_json
 from service.review.public_page import published_claim
 from service.ui.render import DeskRoute, render
 
@@ -34,7 +32,7 @@ def public_claim_page(
         {
             "page": page,
             "claim": page.claim,
-            "claim_review_json": json.dumps(page.claim_review, indent=2, ensure_ascii=False),
+            "claim_review_json": to_json(page.claim_review, indent=2),
             "organization_name": settings.organization_name,
             "organization_url": settings.organization_url,
         },
