@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from service.identity.tokens import SENTENCE_BREAKS, STOPWORDS, Tokens
 
@@ -93,8 +94,7 @@ _AMOUNT_STARTS = frozenset({*MULTIPLIERS, *_UNITS_WORDS, *_FRACTIONS, "a", "an",
 _THOUSANDS = re.compile(r"\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3})+(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """A normalised amount ('5.1%', '40,000', 'GBP 9.1 billion', 'x2'), its words in the claim and, for
     a bare number, the word it counts or labels ('region' of 'Region 5')."""
 

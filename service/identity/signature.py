@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 from service.identity.numbers import MONTHS, MULTIPLIERS, NUMBER_WORDS, find_numbers
@@ -156,7 +157,7 @@ class ClaimSignature:
     core: str = ""
     version: int = SIGNATURE_VERSION
 
-    @property
+    @cached_property
     def key(self) -> str:
         """What a duplicate must match exactly (quantities and dates), hashed; '' when there are none."""
         return signature_key(self.quantities, self.dates)

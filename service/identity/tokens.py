@@ -184,6 +184,8 @@ class Tokens:
 
     def surface(self, start: int, end: int) -> str:
         """The claim's words for tokens start..end-1, spaced as written."""
+        if end == start + 1:
+            return self.raw[start]
         return "".join(
             (" " if self.spaced[at] and at > start else "") + self.raw[at] for at in range(start, end)
         )
