@@ -96,6 +96,10 @@ class PassageMatrix:
             self.vectors = np.concatenate([self.vectors, vectors.reshape(len(rows), semantic.DIMENSIONS)])
             self.last_id = int(ids[-1])
 
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
     def nearest(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """(passage id, cosine) of the closest passages, best first (deleted ones are dropped later)."""
         import numpy as np

@@ -114,8 +114,8 @@ def _evidence_out(query: EvidenceQuery, scored: ranker.Scored, link_row: Evidenc
 
 
 def semantic_retrieval(session: Session) -> bool:
-    """Whether this process retrieves with passage embeddings (the semantic extra, SEMANTIC setting)."""
-    return semantic.enabled(get_settings())
+    """Whether to retrieve with passage embeddings: the semantic extra is on (SEMANTIC) and some exist."""
+    return semantic.enabled(get_settings()) and embeddings.matrix_for(session).size > 0
 
 
 def candidate_pool(
@@ -203,7 +203,7 @@ def status(*, session: Session) -> EvidenceStatus:
     """How evidence is retrieved here and how many passages still wait for an embedding."""
     counts = embeddings.readiness(session=session)
     return EvidenceStatus(
-        retrieval="semantic" if semantic_retrieval(session) else "lexical",
+        retrieval="semantic" if semantic.enabled(get_settings()) else "lexical",
         passages=counts.passages,
         passages_embedded=counts.embedded,
         embeddings_pending=counts.pending,
