@@ -1,6 +1,7 @@
 """The one error shape, `{"error": {"code", "message", "details"?}}`, and every mapping to it.
 
-Domain code raises `DomainError` subclasses; only this module knows their HTTP status codes.
+Domain code raises the exceptions of `service.exceptions` (plain data); only this module knows their
+HTTP status codes and headers. The exception names are re-exported here for the routers.
 """
 
 from __future__ import annotations
@@ -16,80 +17,72 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionRequired,
+    RateLimited,
+    StaleVersion,
+    Unauthenticated,
+    Unavailable,
+)
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "IllegalTransition",
+    "InvalidInput",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionRequired",
+    "RateLimited",
+    "StaleVersion",
+    "Unauthenticated",
+    "Unavailable",
+]
+
 log = logging.getLogger("claimcheck.errors")
 
 
-class DomainError(Exception):
-    """Base of every error a user can cause; carries a stable machine-readable code."""
-
-    status_code = 400
-    code = "bad_request"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        details: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-        self.headers = headers
+# Status code of each exception of `service.exceptions`; a subclass not listed has its parent's.
+STATUS_CODES: dict[type[DomainError], int] = {
+    DomainError: 400,
+    NotFound: 404,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    Conflict: 409,
+    PreconditionRequired: 428,
+    StaleVersion: 412,
+    PayloadTooLarge: 413,
+    InvalidInput: 422,
+    RateLimited: 429,
+    Unavailable: 503,
+}
 
 
-class NotFound(DomainError):
-    status_code = 404
-    code = "not_found"
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error (the nearest listed class in its ancestry)."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_CODES:
+            return STATUS_CODES[cls]
+    return 400
 
 
-class Unauthenticated(DomainError):
-    status_code = 401
-    code = "unauthenticated"
-
-
-class Forbidden(DomainError):
-    status_code = 403
-    code = "forbidden"
-
-
-class Conflict(DomainError):
-    status_code = 409
-    code = "conflict"
-
-
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
-
-class PreconditionRequired(DomainError):
-    status_code = 428
-    code = "precondition_required"
-
-
-class StaleVersion(DomainError):
-    status_code = 412
-    code = "stale_version"
-
-
-class PayloadTooLarge(DomainError):
-    status_code = 413
-    code = "payload_too_large"
-
-
-class InvalidInput(DomainError):
-    status_code = 422
-    code = "invalid_input"
-
-
-class RateLimited(DomainError):
-    status_code = 429
-    code = "rate_limited"
-
-
-class Unavailable(DomainError):
-    status_code = 503
-    code = "unavailable"
+def headers_of(exc: DomainError) -> dict[str, str]:
+    """The HTTP headers that say an error's facts: the current ETag, when to retry, how to authenticate."""
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, StaleVersion):
+        return {"ETag": exc.current_etag}
+    if isinstance(exc, RateLimited | Unavailable) and exc.retry_after_s is not None:
+        return {"Retry-After": str(exc.retry_after_s)}
+    return {}
 
 
 class ErrorDetail(BaseModel):
@@ -163,7 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+        return error_response(status_of(exc), exc.code, exc.message, exc.details, headers_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

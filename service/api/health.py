@@ -24,7 +24,7 @@ def readyz() -> dict[str, str]:
     try:
         current = schema_is_current(get_engine())
     except SQLAlchemyError as exc:
-        raise Unavailable("The database is not reachable.", headers={"Retry-After": "5"}) from exc
+        raise Unavailable("The database is not reachable.", retry_after_s=5) from exc
     if not current:
         raise Unavailable("The database schema is not migrated; run 'claimcheck migrate'.")
     return {"status": "ready"}

@@ -17,7 +17,7 @@ from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.schemas import PriorCheck
 from service.db import as_utc
-from service.errors import InvalidInput, NotFound, PayloadTooLarge
+from service.exceptions import InvalidInput, NotFound, PayloadTooLarge
 from service.extraction import extract
 from service.extraction.llm import extract_with_llm
 from service.extraction.result import Extraction

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey, Role
 from service.db import utcnow
-from service.errors import Forbidden, NotFound, Unauthenticated
+from service.exceptions import Forbidden, NotFound, Unauthenticated
 
 log = logging.getLogger("claimcheck.auth")
 
@@ -93,8 +93,7 @@ def authenticate(*, session: Session, raw_key: str | None) -> Actor:
     """The actor behind a raw key, or Unauthenticated."""
     if not raw_key:
         raise Unauthenticated(
-            f"An API key is required: send 'Authorization: Bearer <key>'. {HOW_TO_GET_A_KEY}",
-            headers={"WWW-Authenticate": "Bearer"},
+            f"An API key is required: send 'Authorization: Bearer <key>'. {HOW_TO_GET_A_KEY}"
         )
     presented_hash = hash_key(raw_key)
     api_key = session.exec(select(ApiKey).where(ApiKey.key_hash == presented_hash)).first()
@@ -104,9 +103,7 @@ def authenticate(*, session: Session, raw_key: str | None) -> Actor:
         or api_key.revoked_at is not None
         or not hmac.compare_digest(api_key.key_hash, presented_hash)
     ):
-        raise Unauthenticated(
-            f"Unknown or revoked API key. {HOW_TO_GET_A_KEY}", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise Unauthenticated(f"Unknown or revoked API key. {HOW_TO_GET_A_KEY}")
     assert api_key.id is not None
     return Actor(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
 

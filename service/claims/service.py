@@ -13,7 +13,7 @@ from service.auth.service import Actor
 from service.claims.models import Claim, ClaimEvent, ClaimTag, sign
 from service.claims.schemas import ClaimOut, PriorCheck
 from service.claims.text import claim_text_hash, normalize_claim_text
-from service.errors import NotFound
+from service.exceptions import NotFound
 from service.extraction.result import Extraction
 
 

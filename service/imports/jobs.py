@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.service import Actor
 from service.db import as_utc, utcnow
-from service.errors import NotFound
+from service.exceptions import NotFound
 from service.imports.models import ImportChunk, ImportJob, JobStatus
 
 CHUNK_BYTES = 1024 * 1024

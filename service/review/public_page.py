@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from service.articles.models import Article
 from service.claims.models import Claim
-from service.errors import NotFound
+from service.exceptions import NotFound
 from service.review.claimreview import claim_review
 from service.review.scale import RatingScale, verdict_label
 from service.review.workflow import Status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.errors import InvalidInput
+from service.exceptions import InvalidInput
 from service.settings import Settings
 
 

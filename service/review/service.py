@@ -26,7 +26,7 @@ from service.auth.service import Actor, Permission, authorize
 from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
 from service.db import as_utc, utcnow
-from service.errors import Conflict, Forbidden, InvalidInput, StaleVersion
+from service.exceptions import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
 from service.net.urls import is_http_url
 from service.review import webhooks
@@ -355,8 +355,8 @@ def _check_etag(claim: Claim, expected_etag: str) -> None:
 def _stale(claim: Claim) -> StaleVersion:
     return StaleVersion(
         "The claim changed since you read it: GET it again, then retry with the new ETag.",
+        current_etag=claims.etag(claim),
         details={"etag": claims.etag(claim), "version": claim.version},
-        headers={"ETag": claims.etag(claim)},
     )
 
 

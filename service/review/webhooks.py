@@ -28,7 +28,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from service.db import get_engine, utcnow
-from service.errors import InvalidInput, NotFound
+from service.exceptions import InvalidInput, NotFound
 from service.net.outbound import HostUnresolved, OutboundRefused, OutboundTarget, check_url
 from service.review.claimreview import script_safe
 from service.review.models import Webhook, WebhookDelivery

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from enum import StrEnum
 
-from service.errors import IllegalTransition
+from service.exceptions import IllegalTransition
 
 
 class Status(StrEnum):

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from service.auth.service import Permission
 from service.db import as_utc
-from service.errors import DomainError
+from service.errors import DomainError, status_of
 from service.review.claimreview import script_safe
 from service.ui.sessions import DeskUser
 
@@ -57,11 +57,12 @@ class DeskRoute(APIRoute):
                     wanted += "?" + request.url.query
                 return RedirectResponse(f"/ui?{urlencode({'next': wanted})}", status_code=303)
             except DomainError as exc:
+                status = status_of(exc)
                 return render(
                     request,
                     "error.html",
-                    {"title": exc.code.replace("_", " "), "message": exc.message, "status": exc.status_code},
-                    status_code=exc.status_code,
+                    {"title": exc.code.replace("_", " "), "message": exc.message, "status": status},
+                    status_code=status,
                 )
             except RequestValidationError as exc:
                 problems = [

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.db import get_engine
-from service.errors import StaleVersion
+from service.exceptions import StaleVersion
 from service.review import service as review
 from service.review.schemas import ClaimPatch
 from service.settings import get_settings

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from service.errors import IllegalTransition, InvalidInput
+from service.errors import status_of
+from service.exceptions import IllegalTransition, InvalidInput
 from service.review.scale import RatingScale, verdict_label
 from service.review.workflow import Status, allowed_next, check_transition, review_path
 from service.settings import DEFAULT_EXTRA_VERDICTS, DEFAULT_RATING_SCALE, Settings
@@ -33,7 +34,7 @@ def test_legal_transition_is_accepted(current: Status, target: Status) -> None:
 def test_illegal_transition_raises_with_the_allowed_targets(current: Status, target: Status) -> None:
     with pytest.raises(IllegalTransition) as raised:
         check_transition(current, target)
-    assert raised.value.status_code == 409
+    assert status_of(raised.value) == 409
     details = raised.value.details
     assert details is not None
     assert details["from"] == current.value and details["to"] == target.value
