@@ -14,7 +14,6 @@ from service.identity import ClaimSignature, claim_signature
 from tests.conftest import ADMIN_KEY, bearer
 from tests.imports.conftest import wait_for_job
 
-
 PUBLISHED = dt.date(2025, 6, 2)
 
 
