@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
-from service.api.pagination import Page, cursor_id, next_id_cursor
+from service.api.pagination import Page
 from service.articles import service
 from service.articles.models import Article
 from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
 from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.schemas import ClaimOut, PriorCheck
+from service.cursors import cursor_id, next_id_cursor
 from service.db import as_utc
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])

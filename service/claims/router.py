@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep
-from service.api.pagination import Page, cursor_id, next_id_cursor
+from service.api.pagination import Page
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
+from service.cursors import cursor_id, next_id_cursor
 from service.exports import claims as export
 from service.exports.formats import MEDIA_TYPES, ExportFormat
 from service.review import service as review

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from service.api.deps import ImportKey, SessionDep
-from service.api.pagination import Page, cursor_id, next_id_cursor
+from service.api.pagination import Page
 from service.auth.service import Actor
+from service.cursors import cursor_id, next_id_cursor
 from service.db import get_engine
 from service.errors import InvalidInput
 from service.imports import jobs

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from service.api.deps import ImportKey, ReadKey, ReviewKey, SessionDep
-from service.api.pagination import Page, cursor_id, next_id_cursor
+from service.api.pagination import Page
+from service.cursors import cursor_id, next_id_cursor
 from service.db import as_utc
 from service.linking import evidence, sources
 from service.linking.models import Source

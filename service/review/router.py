@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.api.deps import AdminKey, IfMatch, ReadKey, ReviewKey, SessionDep, SettingsDep
-from service.api.pagination import Page, cursor_id, next_id_cursor
+from service.api.pagination import Page
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
+from service.cursors import cursor_id, next_id_cursor
 from service.review import claimreview, webhooks
 from service.review import service as review
 from service.review.schemas import (

@@ -19,12 +19,12 @@ from sqlalchemy import CursorResult, exists, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from service.api.pagination import decode_cursor, encode_cursor
 from service.articles.models import Article
 from service.auth.models import Role
 from service.auth.service import Actor, Permission, authorize
 from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
+from service.cursors import decode_cursor, encode_cursor
 from service.db import as_utc, utcnow
 from service.exceptions import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
