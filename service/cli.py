@@ -62,10 +62,13 @@ def serve(
         port=port,
         workers=workers,
         on_ready=lambda bound: _say_ready(host, bound),
-        timeout_graceful_shutdown=20,
+        # Open requests get this long after SIGTERM; the in-process worker then stops within
+        # SHUTDOWN_WAIT_SECONDS (its batch or article is resumable), so the process ends within 5 s.
+        timeout_graceful_shutdown=2,
         log_level="warning",
         proxy_headers=True,
     )
+    _exit_without_waiting_for_abandoned_work()
 
 
 def _say_ready(host: str, port: int) -> None:
@@ -273,8 +276,11 @@ def worker(
         float, typer.Option(help="Take over running jobs whose heartbeat is older than this.")
     ] = 60.0,
 ) -> None:
-    """Run an import worker until interrupted (start several beside PostgreSQL; they share the queue)."""
+    """Run a worker (import jobs, pending articles) until SIGTERM or Ctrl-C; start several beside
+    PostgreSQL, they share the queue. On a signal no new batch or article is started, and the process
+    ends within a few seconds: what it was doing is finished or left for the next worker to resume."""
     import signal
+    import threading
 
     from service.imports.worker import ImportWorker
 
@@ -282,12 +288,32 @@ def worker(
     if settings.migrate_on_start:
         migrate(settings.database_url)
     import_worker = ImportWorker(engine=get_engine(), settings=settings, stale_seconds=stale_seconds)
-    signal.signal(signal.SIGTERM, lambda *_: import_worker.stop(timeout=0))
-    typer.echo(f"import worker {import_worker.worker_id} started", err=True)
-    try:
-        import_worker.run_forever()
-    except KeyboardInterrupt:
-        import_worker.stop(timeout=0)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    typer.echo(f"worker {import_worker.worker_id} started", err=True)
+    # The loop runs in a thread so this one stays free to answer the signal at once.
+    import_worker.start()
+    while not stopping.wait(0.5) and not import_worker.wait(0):
+        pass
+    import_worker.stop()
+    typer.echo(f"worker {import_worker.worker_id} stopped", err=True)
+    _exit_without_waiting_for_abandoned_work()
+
+
+def _exit_without_waiting_for_abandoned_work() -> None:
+    """End the process now, skipping the interpreter's teardown.
+
+    The teardown waits for every executor thread (a batch being written, an LLM request) and then
+    garbage-collects the whole heap, seconds on a large worker. What a thread was still doing is
+    uncommitted and resumable: the next worker takes the job or article over at once, as this
+    process no longer exists (see imports/leasing.py).
+    """
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @app.command()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
 from service.api.pagination import Page
 from service.articles import service
-from service.articles.models import Article
+from service.articles.models import Article, ArticleStatus
 from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
 from service.claims import service as claims
 from service.claims.models import Claim
@@ -37,15 +37,42 @@ def _article_out(
         language=article.language,
         extractor=article.extractor,
         genre=article.genre,
+        status=ArticleStatus(article.status),
+        error_message=article.error_message,
         extraction=article.extraction_meta,
         created_at=as_utc(article.created_at),
         claims=claims.to_out(session=session, claims=article_claims, matches=matches),
     )
 
 
-@router.post("", status_code=201)
-def submit_article(body: ArticleIn, session: SessionDep, settings: SettingsDep, key: SubmitKey) -> ArticleOut:
-    """Store an article and extract its checkable claims."""
+def _wants_async(prefer: str | None) -> bool:
+    """Whether a Prefer header (RFC 7240: 'respond-async, wait=10') asks for an asynchronous answer."""
+    preferences = (part.split(";")[0].split("=")[0].strip().lower() for part in (prefer or "").split(","))
+    return "respond-async" in preferences
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={202: {"model": ArticleOut, "description": "Prefer: respond-async: stored, not yet extracted"}},
+)
+def submit_article(
+    body: ArticleIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: SubmitKey,
+    response: Response,
+    prefer: Annotated[str | None, Header(description="respond-async: answer 202 at once")] = None,
+) -> ArticleOut:
+    """Store an article and extract its checkable claims; with `Prefer: respond-async`, answer 202 at
+    once with `Location`, a worker extracts it, and GET shows `status` (a webhook `article.extracted`
+    says when it is done)."""
+    if _wants_async(prefer):
+        article = service.submit_async(session=session, article_in=body, actor=key, settings=settings)
+        response.status_code = 202
+        response.headers["Location"] = f"/v1/articles/{article.id}"
+        response.headers["Preference-Applied"] = "respond-async"
+        return _article_out(session, article, [])
     article, article_claims = service.submit(session=session, article_in=body, actor=key, settings=settings)
     matches = service.prior_checks_by_claim(session=session, article_claims=article_claims, settings=settings)
     return _article_out(session, article, article_claims, matches)

@@ -59,6 +59,10 @@ class ArticleOut(BaseModel):
     language: str | None
     extractor: str
     genre: str | None = None
+    status: Literal["pending", "extracting", "done", "failed"] = Field(
+        default="done", description="Extraction: pending and extracting for asynchronous submissions."
+    )
+    error_message: str | None = Field(default=None, description="Why the extraction failed.")
     extraction: dict[str, Any]
     created_at: datetime
     claims: list[ClaimOut]

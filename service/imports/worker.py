@@ -20,7 +20,7 @@ from service.settings import Settings
 log = logging.getLogger("claimcheck.imports.worker")
 # How long shutdown waits for the current batch or article before leaving it to the next worker
 # (both are resumable: the process's death frees them at once on this host).
-SHUTDOWN_WAIT_SECONDS = 3.0
+SHUTDOWN_WAIT_SECONDS = 2.0
 
 
 class ImportWorker:
@@ -88,8 +88,13 @@ class ImportWorker:
 
         if not semantic.enabled(self.settings):
             return False
+        from service.linking import embeddings
+
         with Session(self.engine) as session:
-            return semantic.embed_pending(session=session) > 0
+            # Claims first (matching waits on them), then reference passages (evidence retrieval).
+            if semantic.embed_pending(session=session) > 0:
+                return True
+            return embeddings.embed_pending(session=session) > 0
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the thread to end; True when it has."""
