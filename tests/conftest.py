@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.api.deps import get_rate_limiter
+from service.api.deps import get_auth_throttle, get_rate_limiter
 from service.db import get_engine
 from service.settings import get_settings
 
@@ -67,6 +67,7 @@ def reset_process_caches() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_rate_limiter.cache_clear()
+    get_auth_throttle.cache_clear()
 
 
 @pytest.fixture
@@ -79,6 +80,7 @@ def configure(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..
             "CLAIMCHECK_ADMIN_KEY": ADMIN_KEY,
             "RATE_LIMIT_PER_MINUTE": "100000",
             "RATE_LIMIT_BURST": "100000",
+            "AUTH_FAILURES_PER_MINUTE": "100000",  # tests send wrong keys on purpose, many per minute
             "LOG_JSON": "true",
             "LLM_BASE_URL": "",
             # Tests that exercise the embedding matcher turn it on; elsewhere it would only add start-up time.

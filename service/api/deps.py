@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
 from service.auth import service as auth
-from service.auth.ratelimit import RateLimiter
+from service.auth.ratelimit import FailedAuthThrottle, RateLimiter
 from service.db import get_session
 from service.errors import PreconditionRequired
 from service.settings import Settings, get_settings
@@ -23,6 +23,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_rate_limiter() -> RateLimiter:
     settings = get_settings()
     return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+
+@lru_cache
+def get_auth_throttle() -> FailedAuthThrottle:
+    return FailedAuthThrottle(get_settings().auth_failures_per_minute)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy, uvicorn's --proxy-headers puts the forwarded one here)."""
+    return request.client.host if request.client else "unknown"
 
 
 def bearer_key(request: Request) -> str | None:
@@ -42,7 +52,9 @@ def require(permission: auth.Permission, *, query_key: bool = False) -> Callable
 
     def dependency(request: Request, session: SessionDep) -> auth.Actor:
         raw_key = bearer_key(request) or (request.query_params.get("key") if query_key else None)
-        actor = auth.authenticate(session=session, raw_key=raw_key)
+        actor = get_auth_throttle().authenticate(
+            session=session, raw_key=raw_key, client=client_address(request)
+        )
         get_rate_limiter().check(actor.key_id)
         request.state.actor = actor
         return auth.authorize(actor, permission)

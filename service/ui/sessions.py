@@ -39,9 +39,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create(*, session: Session, raw_key: str, hours: int) -> tuple[DeskUser, str]:
-    """Check the key like a Bearer key (else Unauthenticated) and open a session: (user, cookie token)."""
-    actor = auth.authenticate(session=session, raw_key=raw_key.strip())
+def create(*, session: Session, actor: auth.Actor, hours: int) -> tuple[DeskUser, str]:
+    """Open a session for an authenticated actor: (user, cookie token)."""
     raw_token = new_token()
     ui_session = UiSession(
         token_hash=auth.hash_key(raw_token),

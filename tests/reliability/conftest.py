@@ -39,6 +39,7 @@ class Server:
             "CLAIMCHECK_ADMIN_KEY": ADMIN_KEY,
             "RATE_LIMIT_PER_MINUTE": "1000000",
             "RATE_LIMIT_BURST": "100000",
+            "AUTH_FAILURES_PER_MINUTE": "100000",
             "LLM_BASE_URL": "",
             "SEMANTIC": "off",
             "LOG_LEVEL": "INFO",

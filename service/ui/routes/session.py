@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from service.api.deps import SessionDep, SettingsDep
-from service.errors import Forbidden, Unauthenticated
+from service.api.deps import SessionDep, SettingsDep, client_address, get_auth_throttle
+from service.errors import Forbidden, RateLimited, Unauthenticated, status_of
 from service.ui import sessions
 from service.ui.deps import DeskWriterDep
 from service.ui.render import FORM_RESHOWN, DeskRoute, render
@@ -66,9 +66,9 @@ def sign_in(
     if not sessions.csrf_matches(request.cookies.get(sessions.SIGN_IN_COOKIE), csrf_token):
         raise Forbidden("The sign-in form is out of date: reload the page and retry.")
     try:
-        _user, raw_token = sessions.create(session=session, raw_key=api_key, hours=settings.ui_session_hours)
-        # A new sign-in replaces whatever session this browser held before.
-        sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+        actor = get_auth_throttle().authenticate(
+            session=session, raw_key=api_key.strip(), client=client_address(request)
+        )
     except Unauthenticated:
         return _sign_in_form(
             request,
@@ -76,6 +76,18 @@ def sign_in(
             error="That key is unknown or revoked.",
             status_code=FORM_RESHOWN,
         )
+    except RateLimited as exc:
+        refused = _sign_in_form(
+            request,
+            next_path=safe_next(next),
+            error=f"Too many wrong keys from this address: try again in {exc.retry_after_s} s.",
+            status_code=status_of(exc),
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after_s)
+        return refused
+    _user, raw_token = sessions.create(session=session, actor=actor, hours=settings.ui_session_hours)
+    # A new sign-in replaces whatever session this browser held before.
+    sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         sessions.SESSION_COOKIE,
