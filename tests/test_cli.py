@@ -174,3 +174,36 @@ def test_revoke_bootstrap_keeps_only_the_current_admin_key_value(
         with pytest.raises(auth.Unauthenticated):
             auth.authenticate(session=session, raw_key=old)
     engine.dispose()
+
+
+@pytest.mark.slow
+def test_make_demo_removes_its_temporary_directory_when_stopped(tmp_path: Path) -> None:
+    import re
+    import signal
+
+    port = free_port()
+    log_path = tmp_path / "demo.log"
+    env = server_env("sqlite://")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [CLAIMCHECK, "demo", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while "claimcheck ready on" not in log_path.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log_path.read_text()
+            time.sleep(0.1)
+        output = log_path.read_text()
+        found = re.search(r"database sqlite:///(\S+)/demo\.db", output)
+        assert found, output
+        directory = Path(found.group(1))
+        assert directory.is_dir() and directory.name.startswith("claimcheck-demo-")
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as a newcomer stops it
+        process.wait(timeout=60)
+    assert not directory.exists()

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -229,9 +230,17 @@ def test_journey_submit_link_evidence_verdict_publish(server: str, open_page: Op
     page.get_by_role("button", name="Copy").click()
     expect(page.locator(".copy-status")).not_to_be_empty()
     expect(page.locator(".timeline")).to_contain_text("evidence passage")
-    if os.environ.get("CLAIMCHECK_UPDATE_DOCS_SCREENSHOT") == "1":
-        # The README's picture of the claim page; refreshed on request, not on every run.
-        page.screenshot(path=str(ROOT / "docs" / "claim-page.png"), full_page=True)
+    # The README's picture of the claim page, taken on every run so that it cannot go stale.
+    page.screenshot(path=str(ROOT / "docs" / "claim-page.png"), full_page=True)
+
+    # The ClaimReview's url is the claim's public page: no key, the verdict, and the same JSON-LD.
+    page.context.clear_cookies()
+    page.goto(f"{server}{urlsplit(claim_review['url']).path}")
+    expect(page.locator("#public-verdict")).to_have_text("True")
+    expect(page.locator("h1")).to_contain_text("Romania and Bulgaria")
+    expect(page.locator("#public-summary")).to_contain_text("Russia's foreign ministry named Romania")
+    embedded = page.locator('script[type="application/ld+json"]').text_content() or "{}"
+    assert json.loads(embedded) == claim_review
 
 
 def test_journey_two_reviewers_conflict_and_the_second_keeps_their_text(
