@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from service.claims.models import Claim
 from service.db import as_utc
+from service.identity import DifferenceKind
 
 
 class EntityOut(BaseModel):
@@ -25,18 +27,55 @@ class QuantityOut(BaseModel):
     span: tuple[int, int]
 
 
+class MatchRelation(StrEnum):
+    """How a stored claim relates to the text it was matched with."""
+
+    same = "same"
+    related = "related"
+
+
+class DifferenceOut(BaseModel):
+    """One way a matched claim differs from the text: 'checked: 5.1%, this claim: 25.1%'."""
+
+    kind: DifferenceKind
+    this: str = Field(description="what the matched text says")
+    checked: str = Field(description="what the stored (checked) claim says")
+
+
 class PriorCheck(BaseModel):
-    """A previously checked claim that a new claim repeats."""
+    """A stored claim that a new text repeats (`same`) or resembles (`related`)."""
 
     id: int
     external_id: str | None
     text: str
-    score: float
+    score: float = Field(
+        description="0-100: the probability, in per cent, that the stored claim repeats the text"
+    )
     status: str
-    verdict: str | None
+    verdict: str | None = Field(description="the stored claim's own verdict")
+    relation: MatchRelation = Field(
+        description="same: the signatures agree (numbers, dates, entities, polarity, direction, order) and "
+        "the score reaches MATCH_THRESHOLD; related: otherwise"
+    )
+    differs: list[DifferenceKind] = Field(
+        default_factory=list, description="for related: what differs (number, date, entity, ...)"
+    )
+    differences: list[DifferenceOut] = Field(default_factory=list)
+    reusable_verdict: str | None = Field(
+        default=None, description="the verdict, offered for reuse only when relation is same"
+    )
     review_url: str | None = None
     publisher: str | None = None
     reviewed_at: datetime | None = None
+
+
+class ClaimStats(BaseModel):
+    """Counts for a dashboard: every status and verdict appears, with 0 when none match."""
+
+    total: int
+    by_status: dict[str, int]
+    by_verdict: dict[str, int]
+    unrated: int = Field(description="Claims without a verdict yet.")
 
 
 class ClaimOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.db import as_utc
 from service.imports.models import ImportJob
@@ -36,9 +36,16 @@ class ImportJobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    embeddings_pending: int | None = Field(
+        default=None,
+        description="claims of this job still waiting for their embedding (0 once every one is embedded; "
+        "until then matching ranks them lexically); null when matching is lexical only, and in listings",
+    )
 
     @classmethod
-    def from_job(cls, job: ImportJob, *, with_errors: bool = True) -> ImportJobOut:
+    def from_job(
+        cls, job: ImportJob, *, with_errors: bool = True, embeddings_pending: int | None = None
+    ) -> ImportJobOut:
         assert job.id is not None
         # A job whose upload is still arriving waits like a queued one.
         status = "queued" if job.status == "receiving" else job.status
@@ -60,4 +67,5 @@ class ImportJobOut(BaseModel):
             created_at=as_utc(job.created_at),
             started_at=as_utc(job.started_at) if job.started_at else None,
             finished_at=as_utc(job.finished_at) if job.finished_at else None,
+            embeddings_pending=embeddings_pending,
         )

@@ -15,4 +15,4 @@ router = APIRouter(tags=["matching"])
 def match_claims(body: MatchIn, session: SessionDep, settings: SettingsDep, _key: ReadKey) -> MatchOut:
     """Stored claims that this text repeats, best first, each saying whether it is the same claim or a
     related one (and what differs); the verdict is offered for reuse only on the same claim."""
-    return matcher.match_out(session=session, text=body.text, limit=body.limit, settings=settings)
+    return matcher.match(session=session, text=body.text, limit=body.limit, settings=settings)

@@ -13,7 +13,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, or_
+from sqlalchemy import func, insert, or_
 from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
@@ -86,6 +86,14 @@ def embed(texts: list[str]) -> np.ndarray:
 def claim_document(text: str, summary: str | None) -> str:
     """What is embedded for a claim: its text and, for imported checks, the review headline."""
     return f"{text} {summary}" if summary else text
+
+
+def pending_for_job(*, session: Session, job_id: int) -> int:
+    """How many claims an import job created that have no embedding yet."""
+    embedded = select(ClaimEmbedding.claim_id).where(col(ClaimEmbedding.claim_id) == Claim.id)
+    return session.exec(
+        select(func.count()).select_from(Claim).where(Claim.import_job_id == job_id, ~embedded.exists())
+    ).one()
 
 
 def embed_pending(*, session: Session, limit: int = EMBED_BATCH) -> int:
@@ -180,3 +188,8 @@ def matrix_for(session: Session) -> EmbeddingMatrix:
         matrix = _matrices.setdefault(key, EmbeddingMatrix())
     matrix.refresh(session)
     return matrix
+
+
+def forget_matrices() -> None:
+    """Drop the loaded matrices (a bench that rewrites the embedding table reloads them)."""
+    _matrices.clear()
