@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from service.api.body_limit import BodySizeLimitMiddleware
 from service.api.concurrency import ConcurrencyLimitMiddleware, request_limit
+from service.api.docs import install as install_docs
 from service.api.health import router as health_router
+from service.api.security_headers import SecurityHeadersMiddleware
 from service.articles.router import router as articles_router
 from service.auth import service as auth
 from service.auth.router import router as keys_router
@@ -61,8 +63,13 @@ def create_app() -> FastAPI:
         version="0.1.0",
         summary="Checkable claims from news articles, linked to evidence, taken to a verdict.",
         lifespan=lifespan,
+        # Served by service.api.docs from installed files under a CSP (FastAPI's pages load a CDN).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(health_router)
     app.include_router(keys_router, responses=ERROR_RESPONSES)
     app.include_router(articles_router, responses=ERROR_RESPONSES)
@@ -82,6 +89,7 @@ def create_app() -> FastAPI:
         ConcurrencyLimitMiddleware, limit=request_limit(pool_capacity=2 * settings.database_pool_size)
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

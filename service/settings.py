@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
 
     ui_session_hours: int = 12
+    protect_docs_and_metrics: bool = Field(
+        default=False,
+        description="Ask a read key for /metrics, /openapi.json and /docs. Off by default: the OpenAPI "
+        "document describes the public API and holds no data, and metrics are counters by route "
+        "template, which Prometheus scrapes without a key; turn on where those must not be public.",
+    )
 
     @field_validator("claimcheck_admin_key")
     @classmethod

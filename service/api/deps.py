@@ -68,6 +68,17 @@ SubmitKey = Annotated[auth.Actor, Depends(require(auth.Permission.submit))]
 ImportKey = Annotated[auth.Actor, Depends(require(auth.Permission.import_))]
 ReviewKey = Annotated[auth.Actor, Depends(require(auth.Permission.review))]
 AdminKey = Annotated[auth.Actor, Depends(require(auth.Permission.admin))]
+_read_key = require(auth.Permission.read)
+
+
+def key_when_protected(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """A read key, but only where the deployment asked for one (PROTECT_DOCS_AND_METRICS): /metrics,
+    /openapi.json and /docs are open by default."""
+    if settings.protect_docs_and_metrics:
+        _read_key(request, session)
+
+
+KeyWhenProtected = Annotated[None, Depends(key_when_protected)]
 
 
 def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> str:

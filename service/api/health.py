@@ -1,4 +1,4 @@
-"""Liveness, readiness and metrics: no key needed."""
+"""Liveness and readiness (never a key), and metrics (a key only with PROTECT_DOCS_AND_METRICS)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.api.deps import KeyWhenProtected
 from service.db import get_engine, schema_is_current
 from service.errors import Unavailable
 
@@ -31,6 +32,6 @@ def readyz() -> dict[str, str]:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
+def metrics(_key: KeyWhenProtected) -> Response:
     """Prometheus metrics of this process."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
