@@ -348,6 +348,28 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
     hint_table(evaluation, lexical, lexical_hints)
 
 
+def hint_on_labelled_pairs() -> None:
+    """The hint on every annotated (claim, evidence sentence) pair of the Climate-FEVER dev half, by label."""
+    from service.linking.agreement import TextFacts, compare
+
+    folder = SHARED / "climate-fever"
+    texts = {
+        row["url"]: row["text"] for row in map(json.loads, (folder / "library.ndjson").open(encoding="utf-8"))
+    }
+    table: dict[tuple[str, str], int] = {}
+    for line in (folder / "dev.claims.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        claim = TextFacts.of(row["claim"])
+        for evidence_row in row["evidence"]:
+            hint = compare(claim, [], TextFacts.of(texts[evidence_row["url"]])).hint
+            key = (evidence_row["label"], str(hint))
+            table[key] = table.get(key, 0) + 1
+    print("\nhint on Climate-FEVER dev labelled pairs (label: consistent / conflicting / unclear):")
+    for label in ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO"):
+        counts = [table.get((label, hint), 0) for hint in ("consistent", "conflicting", "unclear")]
+        print(f"  {label:<16} {counts[0]:>5} {counts[1]:>5} {counts[2]:>5}")
+
+
 def _semantic_available() -> bool:
     from service.matching import semantic
 
@@ -371,6 +393,8 @@ def main() -> None:
     sets = {"climate-fever": [climate_fever], "newsroom": [newsroom], "both": [climate_fever, newsroom]}[
         args.set
     ]
+    if args.set in ("climate-fever", "both"):
+        hint_on_labelled_pairs()
     for make_set in sets:
         workdir = tempfile.mkdtemp(prefix="bench_quality_")
         database_url, cleanup = database_target(args.database, args.postgres, workdir)

@@ -37,7 +37,7 @@ from service.settings import get_settings
 # Candidates the ranker scores: the full-text top and the nearest embeddings. More full-text candidates
 # found few more relevant passages on Climate-FEVER dev and cost ~60 us each (see bench/).
 FULL_TEXT_POOL = 100
-DENSE_POOL = 50
+DENSE_POOL = 100
 EVIDENCE_CACHE_ENTRIES = 2048
 
 

@@ -33,6 +33,7 @@ FEATURES = (
     "bm25_title",  # the title field's own score over the pool's best
     "cosine",  # MiniLM cosine (0 without embeddings)
     "dense_rank",  # 1 / (1 + rank) in the dense list
+    "fusion",  # reciprocal-rank fusion of the two lists (k = 60), scaled so that rank 1 in both is 1
     "token_set",
     "partial",
     "coverage",  # share of the claim's word stems in the passage
@@ -46,6 +47,7 @@ FEATURES = (
     "log_length",
 )
 DENSE_FEATURES = frozenset({"cosine", "dense_rank"})
+FUSION_K = 60
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,15 @@ class PoolBest:
         )
 
 
+def _fusion(retrieved: Retrieved) -> float:
+    total = sum(
+        1.0 / (FUSION_K + 1 + position)
+        for position in (retrieved.bm25_rank, retrieved.dense_rank)
+        if position is not None
+    )
+    return total * (FUSION_K + 1) / 2
+
+
 def _share(value: float, best: float) -> float:
     return value / best if best > 0 else 0.0
 
@@ -115,6 +126,7 @@ def features(
         _share(retrieved.bm25_title, best.title),
         retrieved.cosine or 0.0,
         1.0 / (1 + retrieved.dense_rank) if retrieved.dense_rank is not None else 0.0,
+        _fusion(retrieved),
         fuzz.token_set_ratio(query.processed, processed) / 100,
         fuzz.partial_ratio(query.processed, processed) / 100,
         len(claim_stems & _stems(passage.text)) / len(claim_stems),
