@@ -1,6 +1,6 @@
 """In-process extraction time for the sample editorial and for 1 MB of text, beside plain spaCy parsing.
 
-Run: .venv/bin/python bench/extraction_speed.py
+Run: .venv/bin/python bench/extraction_speed.py [--sample-only]
 
 Wall-clock time on a shared 2-core machine mostly measures the other jobs, so each figure is printed as
 wall time and as CPU time of this process (time.process_time). The extractor is single-threaded, so on
@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.extraction import extract
 from service.extraction.nlp import get_nlp
+from service.extraction.spelling import normalise
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "extraction" / "data" / "editorial_ukraine.txt"
 
@@ -74,6 +75,10 @@ def main() -> None:
         f"sample editorial: extract median CPU {cpu:.0f} ms, wall {wall:.0f} ms"
         f"  (baseline spaCy parse: CPU {parse_cpu:.0f} ms, wall {parse_wall:.0f} ms)  load {_load()}"
     )
+    spell_wall, spell_cpu = _medians(lambda: [normalise(p) for p in paragraphs], 15)
+    print(f"  of which spelling normalisation: CPU {spell_cpu:.1f} ms, wall {spell_wall:.1f} ms")
+    if "--sample-only" in sys.argv:
+        return
 
     big = ((text + "\n\n") * (1_000_000 // (len(text) + 2) + 1))[:1_000_000]
     # The baseline counts docs instead of keeping them, so peak RSS is the extractor's, not the baseline's.

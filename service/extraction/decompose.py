@@ -21,6 +21,7 @@ from service.extraction.enumerations import find_enumeration
 from service.extraction.lexicon import (
     EVALUATIVE_ADJECTIVES,
     EVALUATIVE_ADVERBS,
+    FINDING_VERBS,
     FIRST_PERSON,
     POSITION_VERBS,
     REPORTING_VERBS,
@@ -433,7 +434,7 @@ class SentenceDecomposer:
                 # ("his corrupt regime") is still the paper's judgement, so only modals are theirs.
                 inside.update(t.i for t in token.subtree if t.tag_ == "MD" and t.i != token.i)
                 continue
-            if token.lower_ in REPORTING_VERBS:
+            if token.lower_ in REPORTING_VERBS or token.lower_ in FINDING_VERBS:
                 for child in token.children:
                     deps = (
                         ("ccomp", "xcomp", "dobj", "oprd")

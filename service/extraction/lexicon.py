@@ -290,6 +290,11 @@ REPORTING_VERBS = frozenset(
         "predicted",
     ]
 )
+# What a survey or a study found is its finding, not the paper's view: the words of the complement
+# ("found that 18% of parents believe ...") are the study's, as a speaker's are theirs.
+FINDING_VERBS = frozenset(
+    ["find", "finds", "found", "show", "shows", "showed", "conclude", "concludes", "concluded"]
+)
 
 POSITION_VERBS = frozenset(
     [

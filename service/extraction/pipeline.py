@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from spacy.tokens import Span
 
@@ -45,21 +46,22 @@ def _claim(
     threshold: float,
     published_at: dt.date | None,
 ) -> ExtractedClaim:
-    offset = sentence.offset
-    start, end = offset + draft.start, offset + draft.end
+    start, end = sentence.body_offset(draft.start), sentence.body_offset(draft.end)
     span = sentence.span.doc.char_span(draft.start, draft.end, alignment_mode="expand")
     entities: list[Entity] = []
     quantities = []
     if span is not None:
         entities = [
-            Entity(e.text, e.label_, offset + e.start_char, offset + e.end_char)
+            Entity(e.text, e.label_, sentence.body_offset(e.start_char), sentence.body_offset(e.end_char))
             for e in span.ents
             if e.label_ not in _QUANTITY_LABELS
-            and offset + e.start_char >= start
-            and offset + e.end_char <= end
+            and sentence.body_offset(e.start_char) >= start
+            and sentence.body_offset(e.end_char) <= end
         ]
         quantities = [
-            q for q in find_quantities(span, offset, published_at) if q.start >= start and q.end <= end
+            replace(q, start=sentence.body_offset(q.start), end=sentence.body_offset(q.end))
+            for q in find_quantities(span, 0, published_at)
+            if sentence.body_offset(q.start) >= start and sentence.body_offset(q.end) <= end
         ]
     # Numbers and named sources are what a fact-checker can look up, so they lift the sentence score.
     lift = (
@@ -77,7 +79,7 @@ def _claim(
         score=score,
         kind=draft.kind,
         sentence_index=index,
-        items=[text[offset + a : offset + b] for a, b in draft.items],
+        items=[text[sentence.body_offset(a) : sentence.body_offset(b)] for a, b in draft.items],
         entities=entities,
         quantities=quantities,
         decontextualised=draft.decontextualised,

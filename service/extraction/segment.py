@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span
 
 from service.extraction.genre import Turn
 from service.extraction.nlp import get_nlp
+from service.extraction.spelling import normalise
 
 # spaCy's default max_length is 1,000,000 chars; memory grows with doc length, so long paragraphs
 # are cut into chunks at sentence-looking boundaries first.
@@ -33,6 +34,11 @@ class Sentence:
     end: int
     is_heading: bool
     turn: Turn | None = None  # the speaker label this sentence's line carries or continues
+    origin: list[int] | None = None  # doc offset -> chunk offset where spelling was mended (spelling.py)
+
+    def body_offset(self, doc_offset: int) -> int:
+        """Where a character offset of the parsed doc sits in the original body."""
+        return self.offset + (self.origin[doc_offset] if self.origin is not None else doc_offset)
 
 
 def _chunks(text: str, label_ends: dict[int, int]) -> Iterator[tuple[int, str]]:
@@ -66,7 +72,8 @@ def _looks_like_heading(line: str) -> bool:
 
 
 def segment(text: str, turns: Sequence[Turn] = ()) -> Iterator[Sentence]:
-    """The sentences of `text` in order; `text[s.start:s.end] == s.span.text` for each.
+    """The sentences of `text` in order; `text[s.start:s.end]` is each one's original text, and its
+    `span` the parse of that text with spelling slips mended (`spelling.normalise`).
 
     A generator over one `nlp.pipe` stream: each chunk's parse is dropped once its sentences have been
     used, so a 1 MB body never holds every Doc at once. With speaker `turns`, each sentence carries
@@ -74,13 +81,18 @@ def segment(text: str, turns: Sequence[Turn] = ()) -> Iterator[Sentence]:
     continues the answer); a heading belongs to no one."""
     nlp = get_nlp()
     label_ends = {turn.start: turn.end for turn in turns}
-    chunks = ((chunk, offset) for offset, chunk in _chunks(text, label_ends))
+    chunks = (
+        (fixed, (offset, origin))
+        for offset, chunk in _chunks(text, label_ends)
+        for fixed, origin in [normalise(chunk)]
+    )
     starts = [turn.start for turn in turns]
-    for doc, offset in nlp.pipe(chunks, as_tuples=True, batch_size=PIPE_BATCH):
+    for doc, (offset, origin) in nlp.pipe(chunks, as_tuples=True, batch_size=PIPE_BATCH):
         heading = _looks_like_heading(doc.text)
         at = bisect_right(starts, offset) - 1
         turn = turns[at] if at >= 0 and not heading else None
         for span in doc.sents:
             if span.text.strip():
-                start = offset + span.start_char
-                yield Sentence(span, offset, start, start + len(span.text), heading, turn)
+                sentence = Sentence(span, offset, 0, 0, heading, turn, origin)
+                start, end = sentence.body_offset(span.start_char), sentence.body_offset(span.end_char)
+                yield replace(sentence, start=start, end=end)

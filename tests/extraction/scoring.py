@@ -112,8 +112,8 @@ def every_sentence_baseline(body: str) -> Extraction:
     """The naive baseline: each sentence of the body, as it stands, is one claim."""
     claims = [
         ExtractedClaim(
-            text=s.span.text,
-            quote=s.span.text,
+            text=body[s.start : s.end],
+            quote=body[s.start : s.end],
             start=s.start,
             end=s.end,
             checkworthy=True,
@@ -124,7 +124,7 @@ def every_sentence_baseline(body: str) -> Extraction:
         for i, s in enumerate(segment(body))
     ]
     reports = [
-        SentenceReport(i, s.start, s.end, s.span.text, "claim", 1.0, "", 1)
+        SentenceReport(i, s.start, s.end, body[s.start : s.end], "claim", 1.0, "", 1)
         for i, s in enumerate(segment(body))
     ]
     return Extraction(claims=claims, sentences=reports, extractor="every-sentence")
