@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from service.db import as_utc, make_engine
 from service.exports import claims as export
 from service.exports.formats import EXPORT_FIELDS, IMPORT_FIELDS
 from tests.conftest import ADMIN_KEY, bearer, reset_process_caches
+from tests.imports.conftest import wait_for_job
 
 ROWS = [
     {
@@ -65,11 +65,7 @@ def stored(client: TestClient, keys: dict[str, str]) -> list[int]:
         headers={**bearer(ADMIN_KEY), "Content-Type": "application/x-ndjson"},
     )
     assert response.status_code == 202, response.text
-    deadline = time.monotonic() + 30
-    while (job := client.get(f"/v1/imports/{response.json()['id']}", headers=bearer(ADMIN_KEY)).json())[
-        "status"
-    ] not in ("done", "failed") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    job = wait_for_job(client, response.json()["id"])
     assert (job["status"], job["created"]) == ("done", len(ROWS)), job
     ids = [
         item["id"]

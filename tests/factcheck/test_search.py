@@ -4,7 +4,6 @@ imported ClaimReviews, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN_KEY, bearer
+from tests.imports.conftest import wait_for_job
 from tests.review.conftest import make_claim, post_review  # noqa: F401  (make_claim is a fixture)
 
 # The field names of the published API (developers.google.com/fact-check/tools/api/reference/rest/
@@ -103,11 +103,7 @@ def checks(client: TestClient, keys: dict[str, str], make_claim: Callable[..., i
         headers={**bearer(ADMIN_KEY), "Content-Type": "application/json"},
     )
     assert response.status_code == 202, response.text
-    deadline = time.monotonic() + 30
-    while (job := client.get(f"/v1/imports/{response.json()['id']}", headers=bearer(ADMIN_KEY)).json())[
-        "status"
-    ] not in ("done", "failed") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    job = wait_for_job(client, response.json()["id"])
     assert (job["status"], job["created"], job["failed"]) == ("done", 5, 0), job["errors"]
     claim_id = make_claim(text="Unemployment fell to 3.9% in 2023.", speaker="A. Minister")
     published = post_review(client, claim_id, keys["checker"], verdict="true", status="published")
