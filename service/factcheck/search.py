@@ -72,8 +72,9 @@ def _candidates(
             limit=RANKED_CANDIDATES,
             settings=settings,
             only_checked=True,
-            threshold=settings.match_threshold,
-        )
+            # Same and related claims alike (Google's search shows both), in the matcher's order.
+            threshold=None,
+        ).results
         ids = [prior.id for prior in ranked]
         claims = {
             claim.id: claim
