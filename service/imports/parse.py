@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from service.net.urls import check_http_url
+from service.spreadsheet import unguard_cell
 
 FORMATS = ("ndjson", "csv", "claimreview")
 MAX_ROW_BYTES = 1_000_000
@@ -241,7 +242,9 @@ def _csv_rows(chunks: Iterable[bytes]) -> Iterator[RawRow]:
         if len(record) > len(columns):
             yield RawRow(start, None, f"{len(record)} cells but the header names {len(columns)} columns")
             continue
-        yield RawRow(start, {name: cell for name, cell in zip(columns, record, strict=False) if cell != ""})
+        # A cell our own exports guarded against formula injection ("'=...") comes back as it was.
+        cells = zip(columns, record, strict=False)
+        yield RawRow(start, {name: unguard_cell(cell) for name, cell in cells if cell != ""})
 
 
 def _json_array_rows(chunks: Iterable[bytes]) -> Iterator[RawRow]:
