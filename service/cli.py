@@ -285,6 +285,7 @@ def worker(
     from service.imports.worker import ImportWorker
 
     settings = get_settings()
+    say_database()
     if settings.migrate_on_start:
         migrate(settings.database_url)
     import_worker = ImportWorker(engine=get_engine(), settings=settings, stale_seconds=stale_seconds)
