@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy.orm import QueryableAttribute, load_only
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,10 @@ from service.settings import Settings
 LEXICAL_CANDIDATES = 40
 SEMANTIC_CANDIDATES = 30
 CHECKED_STATUSES = ("reviewed", "published")
+# A match is the same claim only above these (rapidfuzz token_set_ratio of the signatures' core wording,
+# MiniLM cosine): a strong ranking score alone says "likely the claim this text repeats", not "identical".
+SAME_WORDING = 85.0
+SAME_MEANING = 0.9
 # What ranking and the answer read of a candidate (its JSON columns stay unread).
 SHOWN_COLUMNS: tuple[QueryableAttribute[Any], ...] = tuple(
     getattr(Claim, name)
@@ -77,14 +82,12 @@ def candidates(
     """Every candidate for a cleaned query, with where it stands in the lexical and embedding rankings."""
     lexical = search(session=session, query=query, limit=LEXICAL_CANDIDATES)
     cosines: dict[int, float] = {}
-    cosine_rank: dict[int, int] = {}
+    nearest: list[tuple[int, float]] = []
     if use_semantic:
         matrix = semantic.matrix_for(session)
         query_vector = semantic.embed([query])[0]
         nearest = matrix.nearest(query_vector, SEMANTIC_CANDIDATES)
-        cosine_rank = {claim_id: rank for rank, (claim_id, _) in enumerate(nearest)}
         cosines = {**matrix.cosines(query_vector, [claim_id for claim_id, _ in lexical]), **dict(nearest)}
-    bm25_rank = {claim_id: rank for rank, (claim_id, _) in enumerate(lexical)}
     relevance = dict(lexical)
     ids = set(relevance) | set(cosines)
     if not ids:
@@ -93,9 +96,13 @@ def candidates(
     if only_checked:
         claims_query = claims_query.where(col(Claim.status).in_(CHECKED_STATUSES))
     claims = [claim for claim in session.exec(claims_query) if claim.id is not None]
-    # Relative to the best claim that can be returned (an article's own new claims are not).
-    best_bm25 = max((relevance.get(claim.id or 0, 0.0) for claim in claims), default=0.0)
-    best_cosine = max(cosines.values(), default=None)
+    # Ranks and relative scores among the claims that can be returned (an article's own new claims
+    # are not): the ranker was fitted on what it may answer.
+    returnable = {claim.id for claim in claims if claim.id is not None}
+    bm25_rank = _ranks(lexical, returnable)
+    cosine_rank = _ranks(nearest, returnable)
+    best_bm25 = max((relevance.get(claim_id, 0.0) for claim_id in returnable), default=0.0)
+    best_cosine = max((cosines[claim_id] for claim_id in returnable if claim_id in cosines), default=None)
     found = []
     for claim in claims:
         assert claim.id is not None
@@ -115,6 +122,12 @@ def candidates(
             )
         )
     return found
+
+
+def _ranks(ranking: list[tuple[int, float]], returnable: set[int]) -> dict[int, int]:
+    """0-based position of each returnable claim in a best-first ranking, the others skipped."""
+    kept = [claim_id for claim_id, _ in ranking if claim_id in returnable]
+    return {claim_id: position for position, claim_id in enumerate(kept)}
 
 
 def rank(query: features.Query, found: Sequence[Found], models: Ranker) -> list[Ranked]:
@@ -200,13 +213,21 @@ def prior_checks(
     ]
 
 
+def _same_wording(query: features.Query, found: Found) -> bool:
+    """Whether the two claims' wording (amounts, dates and attribution taken out, aliases folded) agrees."""
+    wording = fuzz.token_set_ratio(query.signature.core, found.candidate.signature.core)
+    cosine = found.placement.cosine
+    return wording >= SAME_WORDING or (cosine is not None and cosine >= SAME_MEANING)
+
+
 def _prior_check(query: features.Query, found: Found, score: float, same_above: float) -> PriorCheck:
     """The result for one stored claim: the same claim (its verdict offered for reuse) only when the
-    signatures agree and the match is strong; otherwise related, naming what differs."""
+    signatures agree, the match is strong and the claims say it in the same words (or, embedded, the
+    same meaning); otherwise related, naming what differs."""
     claim = found.claim
     assert claim.id is not None
     differences = compare(query.signature, found.candidate.signature)
-    same = not differences and score >= same_above
+    same = not differences and score >= same_above and _same_wording(query, found)
     return PriorCheck(
         id=claim.id,
         external_id=claim.external_id,
