@@ -12,7 +12,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from service.linking.models import Passage, PassageEmbedding
@@ -35,8 +37,10 @@ def embed_pending(*, session: Session, limit: int = EMBED_BATCH) -> int:
     if not pending:
         return 0
     vectors = semantic.embed([passage_text for _id, passage_text in pending])
+    # Another process (or the worker thread) may embed the same passages meanwhile: the first one wins.
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
     session.execute(
-        insert(PassageEmbedding),
+        dialect_insert(PassageEmbedding).on_conflict_do_nothing(index_elements=["passage_id"]),
         [
             {
                 "passage_id": passage_id,
