@@ -162,33 +162,34 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
     """Store the file as a durable job, then run it here with a progress bar (a server's worker may help)."""
     import time
 
+    from service.exceptions import InvalidInput
     from service.imports import jobs, runner
     from service.imports.leasing import new_worker_id
-    from service.imports.parse import detect_format
+    from service.imports.models import JobKind, OnDuplicate
+    from service.imports.upload import format_for, receive_upload
 
-    suffix_formats = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "claimreview"}
-    upload_format = detect_format(None, fmt or suffix_formats.get(file.suffix.lower(), "ndjson"))
+    try:
+        # A file of unknown suffix is read as NDJSON unless --format says otherwise.
+        upload_format = format_for(file.name, "application/x-ndjson", JobKind(kind), explicit=fmt)
+    except InvalidInput as exc:
+        raise typer.BadParameter(exc.message, param_hint="--format") from exc
     settings = get_settings()
     say_database()
     migrate(settings.database_url)
     engine = get_engine()
     with file.open("rb") as handle:
         lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) or 1
-    with Session(engine) as session:
-        job, _ = jobs.create(
+    with Session(engine) as session, file.open("rb") as handle:
+        job, _ = receive_upload(
             session=session,
-            kind=kind,
+            kind=JobKind(kind),
             fmt=upload_format,
-            on_duplicate=on_duplicate,
-            idempotency_key=None,
+            chunks=iter(lambda: handle.read(jobs.CHUNK_BYTES), b""),
             actor=None,
+            on_duplicate=OnDuplicate(on_duplicate),
         )
         assert job.id is not None
         job_id = job.id
-        with file.open("rb") as handle:
-            jobs.store_upload(
-                session=session, job_id=job_id, chunks=iter(lambda: handle.read(jobs.CHUNK_BYTES), b"")
-            )
     worker_id = new_worker_id()
     started = time.perf_counter()
     with typer.progressbar(length=lines, label=f"import {file.name}", file=sys.stderr) as bar:
@@ -211,6 +212,9 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
                 break
             time.sleep(0.5)
     elapsed = time.perf_counter() - started
+    extracted: dict[str, int] = {}
+    if kind == JobKind.articles and current.status == "done":
+        extracted = _extract_imported_articles(file, job_id=job_id, worker_id=worker_id)
     summary = {
         "id": current.id,
         "status": current.status,
@@ -221,9 +225,16 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
         "failed": current.failed,
         "rows_per_second": round(current.processed / elapsed, 1) if elapsed else None,
         "first_errors": current.errors[:10],
+        **({"articles": extracted} if extracted else {}),
     }
     typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    if current.status != "done" or current.failed:
+    if extracted.get("failed"):
+        typer.echo(
+            f"import {file.name}: {extracted['failed']:,} articles could not be extracted; "
+            "GET /v1/articles/{id} gives each one's error_message.",
+            err=True,
+        )
+    if current.status != "done" or current.failed or extracted.get("failed"):
         typer.echo(
             f"import {file.name}: {current.status}, {current.failed:,} of {current.processed:,} rows failed"
             + (f" ({current.error_message})" if current.error_message else "")
@@ -232,6 +243,47 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _extract_imported_articles(file: Path, *, job_id: int, worker_id: str) -> dict[str, int]:
+    """Extract the job's pending articles here, beside any other worker, with a progress bar; the counts
+    by status at the end."""
+    import time
+
+    from service.articles import extraction_jobs
+
+    settings = get_settings()
+    engine = get_engine()
+    with Session(engine) as session:
+        counts = extraction_jobs.status_counts(session=session, import_job_id=job_id)
+    with typer.progressbar(length=sum(counts.values()), label=f"extract {file.name}", file=sys.stderr) as bar:
+        shown = 0
+        while True:
+            with Session(engine) as session:
+                counts = extraction_jobs.status_counts(session=session, import_job_id=job_id)
+            finished = counts["done"] + counts["failed"]
+            bar.update(finished - shown)
+            shown = finished
+            if counts["pending"] + counts["extracting"] == 0:
+                return counts
+            if extraction_jobs.extract_next(engine=engine, worker_id=worker_id, settings=settings) is None:
+                time.sleep(0.2)  # the rest are held by other workers: follow their progress
+
+
+@import_app.command("articles")
+def import_articles_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON or CSV.")],
+    format: Annotated[str | None, typer.Option(help="ndjson or csv (default: by suffix).")] = None,
+) -> None:
+    """Import articles from a file and extract their claims, with progress bars. Exits 1 when any row or
+    article failed.
+
+    Fields (NDJSON keys or CSV header names): title and body (required), url, published_at (ISO 8601),
+    external_id (a row whose external_id is stored already is skipped, so a file can be imported again),
+    genre, language, extractor (rules or llm). Running `claimcheck worker` processes (or a server's
+    in-process worker) extract beside this command.
+    """
+    _import_file(file, kind="articles", fmt=format, on_duplicate="keep")
 
 
 @import_app.command("claims")
@@ -403,8 +455,8 @@ def export_claims_command(
     status, article_id, score, kind, assignee, priority, duplicate_of, created_at, updated_at, published_at).
     CSV cells that a spreadsheet would run as formulas start with an apostrophe (imports remove it).
     """
+    from service.claims.queue import QueueFilters
     from service.exports import claims as export
-    from service.review.service import QueueFilters
 
     say_database()
     filters = QueueFilters(status=tuple(status or ()))

@@ -6,7 +6,7 @@ whole in memory and any worker of any process can read it after a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, update
@@ -112,7 +112,7 @@ def discard_upload(*, session: Session, job_id: int) -> None:
 
 
 def store_upload(
-    *, session: Session, job_id: int, chunks: Iterator[bytes] | list[bytes], chunk_bytes: int = CHUNK_BYTES
+    *, session: Session, job_id: int, chunks: Iterable[bytes], chunk_bytes: int = CHUNK_BYTES
 ) -> ImportJob:
     """Store an upload read from any byte iterator (the CLI's file), then queue the job."""
     buffer = bytearray()

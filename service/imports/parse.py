@@ -119,28 +119,6 @@ class ClaimRow:
     tags: list[str] = field(default_factory=list)
 
 
-def detect_format(content_type: str | None, explicit: str | None) -> str:
-    """The upload format from `?format=` or the Content-Type; ValueError when neither says."""
-    if explicit:
-        wanted = explicit.strip().lower()
-        aliases = {"json": "claimreview", "jsonl": "ndjson", "claim_review": "claimreview"}
-        wanted = aliases.get(wanted, wanted)
-        if wanted not in FORMATS:
-            raise ValueError(f"format: must be one of {', '.join(FORMATS)}")
-        return wanted
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media in ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines"):
-        return "ndjson"
-    if media in ("text/csv", "application/csv"):
-        return "csv"
-    if media in ("application/json", "application/ld+json"):
-        return "claimreview"
-    raise ValueError(
-        "Content-Type: send application/x-ndjson, text/csv or application/json (ClaimReview), "
-        "or say ?format=ndjson|csv|claimreview"
-    )
-
-
 def rows(chunks: Iterable[bytes], fmt: str) -> Iterator[RawRow]:
     """Every row of an upload in order, with its 1-based starting line."""
     if fmt == "ndjson":

@@ -1,99 +1,72 @@
-"""HTTP for bulk imports (claims, sources)."""
+"""HTTP for bulk imports (claims, sources, articles)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from service.api.deps import ImportKey, SessionDep
+from service.api.deps import ImportKey, SessionDep, SettingsDep
 from service.api.pagination import Page
+from service.articles import extraction_jobs
 from service.auth.service import Actor
 from service.cursors import cursor_id, next_id_cursor
-from service.db import get_engine
-from service.errors import InvalidInput
 from service.imports import jobs
-from service.imports.parse import detect_format
+from service.imports.models import JobKind, OnDuplicate
 from service.imports.schemas import ImportJobOut
+from service.imports.upload import format_for, receive_upload
+from service.matching import semantic
 from service.spreadsheet import safe_cell
 
 router = APIRouter(tags=["imports"])
 
 
+def _body_chunks(request: Request) -> Iterator[bytes]:
+    """The request body as a blocking iterator, for a worker thread: each piece is awaited on the loop."""
+    stream = request.stream().__aiter__()
+
+    async def next_piece() -> bytes:
+        return await stream.__anext__()
+
+    while True:
+        try:
+            yield anyio.from_thread.run(next_piece)
+        except StopAsyncIteration:
+            return
+
+
 async def _receive_upload(
     request: Request,
+    session: Session,
     *,
-    kind: str,
+    kind: JobKind,
     fmt: str | None,
-    on_duplicate: str,
+    on_duplicate: OnDuplicate,
     idempotency_key: str | None,
     actor: Actor,
 ) -> JSONResponse:
     """Stream the request body into stored chunks (never whole in memory), then queue the job."""
-    try:
-        upload_format = detect_format(request.headers.get("content-type"), fmt)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), details={"field": "format"}) from exc
-    if upload_format == "claimreview" and kind == "sources":
-        raise InvalidInput("format: sources are imported from NDJSON or CSV", details={"field": "format"})
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 150:
-        raise InvalidInput("Idempotency-Key: 1 to 150 characters", details={"header": "Idempotency-Key"})
-
-    def open_job() -> tuple[ImportJobOut, bool]:
-        with Session(get_engine()) as session:
-            job, is_new = jobs.create(
-                session=session,
-                kind=kind,
-                fmt=upload_format,
-                on_duplicate=on_duplicate,
-                idempotency_key=idempotency_key,
-                actor=actor,
-            )
-            return ImportJobOut.from_job(job), is_new
-
-    job_out, is_new = await run_in_threadpool(open_job)
-    if not is_new:
-        # A retry: the original job answers, and this body is not read.
-        return JSONResponse(job_out.model_dump(mode="json"), status_code=202)
-
-    def store(seq: int, data: bytes) -> None:
-        with Session(get_engine()) as session:
-            jobs.append_chunk(session=session, job_id=job_out.id, seq=seq, data=data)
-
-    def close(upload_bytes: int) -> ImportJobOut:
-        with Session(get_engine()) as session:
-            return ImportJobOut.from_job(
-                jobs.close_upload(session=session, job_id=job_out.id, upload_bytes=upload_bytes)
-            )
-
-    def discard() -> None:
-        with Session(get_engine()) as session:
-            jobs.discard_upload(session=session, job_id=job_out.id)
-
-    buffer = bytearray()
-    seq = 0
-    upload_bytes = 0
-    try:
-        async for piece in request.stream():
-            buffer += piece
-            upload_bytes += len(piece)
-            while len(buffer) >= jobs.CHUNK_BYTES:
-                await run_in_threadpool(store, seq, bytes(buffer[: jobs.CHUNK_BYTES]))
-                del buffer[: jobs.CHUNK_BYTES]
-                seq += 1
-        if buffer:
-            await run_in_threadpool(store, seq, bytes(buffer))
-        if upload_bytes == 0:
-            raise InvalidInput("The upload is empty.", details={"field": "body"})
-        queued = await run_in_threadpool(close, upload_bytes)
-    except BaseException:
-        await run_in_threadpool(discard)
-        raise
+    upload_format = format_for(None, request.headers.get("content-type"), kind, explicit=fmt)
+    job, _is_new = await run_in_threadpool(
+        lambda: receive_upload(
+            session=session,
+            kind=kind,
+            fmt=upload_format,
+            chunks=_body_chunks(request),
+            actor=actor,
+            on_duplicate=on_duplicate,
+            idempotency_key=idempotency_key,
+        )
+    )
+    # A retry with a known Idempotency-Key is answered by the original job; its body was not read.
+    queued = ImportJobOut.from_job(job)
     return JSONResponse(
         queued.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/imports/{queued.id}"}
     )
@@ -102,15 +75,17 @@ async def _receive_upload(
 @router.post("/v1/imports/claims", status_code=202, response_model=ImportJobOut)
 async def import_claims(
     request: Request,
+    session: SessionDep,
     key: ImportKey,
-    on_duplicate: Literal["skip", "keep"] = "skip",
+    on_duplicate: OnDuplicate = OnDuplicate.skip,
     format: Annotated[str | None, Query(description="ndjson, csv or claimreview")] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     """Queue a bulk import of checked claims (NDJSON, CSV or a JSON array of ClaimReview)."""
     return await _receive_upload(
         request,
-        kind="claims",
+        session,
+        kind=JobKind.claims,
         fmt=format,
         on_duplicate=on_duplicate,
         idempotency_key=idempotency_key,
@@ -121,13 +96,42 @@ async def import_claims(
 @router.post("/v1/imports/sources", status_code=202, response_model=ImportJobOut)
 async def import_sources(
     request: Request,
+    session: SessionDep,
     key: ImportKey,
     format: Annotated[str | None, Query(description="ndjson or csv")] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     """Queue a bulk import of reference sources (NDJSON or CSV); the same url again updates it."""
     return await _receive_upload(
-        request, kind="sources", fmt=format, on_duplicate="keep", idempotency_key=idempotency_key, actor=key
+        request,
+        session,
+        kind=JobKind.sources,
+        fmt=format,
+        on_duplicate=OnDuplicate.keep,
+        idempotency_key=idempotency_key,
+        actor=key,
+    )
+
+
+@router.post("/v1/imports/articles", status_code=202, response_model=ImportJobOut)
+async def import_articles(
+    request: Request,
+    session: SessionDep,
+    key: ImportKey,
+    format: Annotated[str | None, Query(description="ndjson or csv")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    """Queue a bulk import of articles (NDJSON or CSV: title, body, url, published_at, external_id,
+    genre). Rows are stored pending, idempotent on external_id, and extracted by the workers; GET the
+    job for per-row errors and how many of its articles are extracted."""
+    return await _receive_upload(
+        request,
+        session,
+        kind=JobKind.articles,
+        fmt=format,
+        on_duplicate=OnDuplicate.keep,
+        idempotency_key=idempotency_key,
+        actor=key,
     )
 
 
@@ -146,9 +150,19 @@ def list_imports(
 
 
 @router.get("/v1/imports/{import_id}")
-def get_import(import_id: int, session: SessionDep, _key: ImportKey) -> ImportJobOut:
-    """One import job with its counters and the first 1,000 bad rows."""
-    return ImportJobOut.from_job(jobs.get(session=session, job_id=import_id))
+def get_import(import_id: int, session: SessionDep, settings: SettingsDep, _key: ImportKey) -> ImportJobOut:
+    """One import job with its counters, the first 1,000 bad rows and how many of its claims still wait
+    for an embedding."""
+    job = jobs.get(session=session, job_id=import_id)
+    pending = (
+        semantic.pending_for_job(session=session, job_id=import_id)
+        if job.kind == JobKind.claims and semantic.enabled(settings)
+        else None
+    )
+    shown = ImportJobOut.from_job(job, embeddings_pending=pending)
+    if job.kind == JobKind.articles:
+        shown.articles = extraction_jobs.status_counts(session=session, import_job_id=import_id)
+    return shown
 
 
 @router.get("/v1/imports/{import_id}/errors.csv")

@@ -36,6 +36,10 @@ class ImportJobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    articles: dict[str, int] | None = Field(
+        default=None,
+        description="Article imports: how many of the job's articles are pending, extracting, done, failed.",
+    )
     embeddings_pending: int | None = Field(
         default=None,
         description="claims of this job still waiting for their embedding (0 once every one is embedded; "

@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from service.imports.parse import RowError, claim_row, detect_format, rows
+from service.exceptions import InvalidInput
+from service.imports.models import JobKind
+from service.imports.parse import RowError, claim_row, rows
+from service.imports.upload import format_for
 
 VERDICTS = ["true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unverifiable"]
 SCALE = VERDICTS[:5]
@@ -132,10 +135,16 @@ def test_bad_fields_are_named(fields: dict[str, object], message: str) -> None:
         claim_row(RawRow(1, fields), verdicts=VERDICTS, rating_scale=SCALE)
 
 
-def test_format_comes_from_query_or_content_type() -> None:
-    assert detect_format("application/x-ndjson", None) == "ndjson"
-    assert detect_format("text/csv; charset=utf-8", None) == "csv"
-    assert detect_format("application/ld+json", None) == "claimreview"
-    assert detect_format("application/octet-stream", "csv") == "csv"
-    with pytest.raises(ValueError, match="Content-Type"):
-        detect_format("text/plain", None)
+def test_format_comes_from_query_then_file_name_then_content_type_the_same_for_every_edge() -> None:
+    assert format_for(None, "application/x-ndjson", JobKind.claims) == "ndjson"
+    assert format_for(None, "text/csv; charset=utf-8", JobKind.claims) == "csv"
+    assert format_for(None, "application/ld+json", JobKind.claims) == "claimreview"
+    assert format_for(None, "application/octet-stream", JobKind.claims, explicit="csv") == "csv"
+    assert format_for("checks.JSON", "application/octet-stream", JobKind.claims) == "claimreview"
+    assert format_for("wires.jsonl", None, JobKind.articles) == "ndjson"
+    with pytest.raises(InvalidInput, match="Content-Type"):
+        format_for(None, "text/plain", JobKind.claims)
+    # ClaimReview holds claims only, whichever edge the file comes through (the CLI used to differ).
+    for kind in (JobKind.sources, JobKind.articles):
+        with pytest.raises(InvalidInput, match="NDJSON or CSV"):
+            format_for("library.json", None, kind)

@@ -8,18 +8,24 @@ import json
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from service.api.deps import SessionDep, SettingsDep
-from service.errors import InvalidInput
+from service.errors import Forbidden, InvalidInput
 from service.imports import jobs
-from service.imports.parse import detect_format
+from service.imports.models import JobKind, OnDuplicate
 from service.imports.schemas import ImportJobOut
+from service.imports.upload import format_for, receive_upload
+from service.settings import Settings
 from service.spreadsheet import safe_cell
-from service.ui import pages
-from service.ui.deps import DeskImporter, DeskImportReader
+from service.ui import pages, sessions
+from service.ui.deps import DeskImportReader
 from service.ui.render import FORM_RESHOWN, DeskRoute, page_context, render
+from service.ui.sessions import DeskUser
 
 router = APIRouter(prefix="/ui", route_class=DeskRoute)
 JOBS_LISTED = 20
@@ -41,31 +47,55 @@ def imports_page(
     )
 
 
-def _upload_chunks(upload: UploadFile) -> Iterator[bytes]:
+def _upload_chunks(upload: StarletteUploadFile) -> Iterator[bytes]:
     while piece := upload.file.read(jobs.CHUNK_BYTES):
         yield piece
 
 
+def uploader(request: Request, user: DeskImportReader) -> DeskUser:
+    """The signed-in importer, if the form's action URL carries their CSRF token: all checked before
+    the body is read, so an upload without a session (or from elsewhere) is refused unread."""
+    if not sessions.csrf_matches(user.csrf_token, request.query_params.get("csrf_token")):
+        raise Forbidden("This form is out of date or was not sent from the desk: reload the page and retry.")
+    return user
+
+
 @router.post("/imports")
-def upload_import(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: DeskImporter,
-    file: Annotated[UploadFile, File()],
-    kind: Annotated[str, Form()] = "claims",
-    on_duplicate: Annotated[str, Form()] = "skip",
+async def upload_import(
+    request: Request, session: SessionDep, settings: SettingsDep, user: Annotated[DeskUser, Depends(uploader)]
 ) -> Response:
-    """Store the uploaded file as an import job for the worker, then watch it."""
-    if kind not in ("claims", "sources") or on_duplicate not in ("skip", "keep"):
-        raise InvalidInput("kind: claims or sources; on_duplicate: skip or keep", details={"field": "kind"})
-    name = (file.filename or "").lower()
-    explicit = "csv" if name.endswith(".csv") else "ndjson" if name.endswith((".ndjson", ".jsonl")) else None
-    if name.endswith(".json") and kind == "claims":
-        explicit = "claimreview"
+    """Store the uploaded file as an import job for the worker, then watch it.
+
+    The multipart body is parsed here, after `uploader` let the request in (form parameters would
+    make FastAPI read the whole body before any dependency runs)."""
+    form = await request.form(max_files=1, max_fields=10)
+    file, kind, on_duplicate = form.get("file"), form.get("kind", "claims"), form.get("on_duplicate", "skip")
+    if not isinstance(file, StarletteUploadFile):
+        raise InvalidInput("file: choose a file to upload", details={"field": "file"})
+    if kind not in (JobKind.claims, JobKind.sources, JobKind.articles) or on_duplicate not in (
+        "skip",
+        "keep",
+    ):
+        raise InvalidInput(
+            "kind: claims, sources or articles; on_duplicate: skip or keep", details={"field": "kind"}
+        )
+    return await run_in_threadpool(
+        _store_upload, request, session, settings, user, file, JobKind(kind), OnDuplicate(on_duplicate)
+    )
+
+
+def _store_upload(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: DeskUser,
+    file: StarletteUploadFile,
+    kind: JobKind,
+    on_duplicate: OnDuplicate,
+) -> Response:
     try:
-        upload_format = detect_format(file.content_type, explicit)
-    except ValueError as exc:
+        upload_format = format_for(file.filename, file.content_type, kind)
+    except InvalidInput as exc:
         listed = [
             ImportJobOut.from_job(j, with_errors=False)
             for j in pages.import_jobs(session=session, limit=JOBS_LISTED)
@@ -76,23 +106,14 @@ def upload_import(
             page_context(user, jobs=listed, error=str(exc), max_upload_bytes=settings.max_import_bytes),
             status_code=FORM_RESHOWN,
         )
-    job, _created = jobs.create(
+    job, _created = receive_upload(
         session=session,
         kind=kind,
         fmt=upload_format,
-        on_duplicate=on_duplicate if kind == "claims" else "keep",
-        idempotency_key=None,
+        chunks=_upload_chunks(file),
         actor=user.actor,
+        on_duplicate=on_duplicate,
     )
-    assert job.id is not None
-    try:
-        stored = jobs.store_upload(session=session, job_id=job.id, chunks=_upload_chunks(file))
-    except BaseException:
-        jobs.discard_upload(session=session, job_id=job.id)
-        raise
-    if stored.upload_bytes == 0:
-        jobs.discard_upload(session=session, job_id=job.id)
-        raise InvalidInput("The file is empty.", details={"field": "file"})
     return RedirectResponse(f"/ui/imports/{job.id}", status_code=303)
 
 
