@@ -2,11 +2,11 @@
 
 from service.articles.models import Article, ArticleSentence, LLMCacheEntry
 from service.auth.models import ApiKey
-from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
+from service.claims.models import Claim, ClaimEvent, ClaimTag
 from service.imports.models import ImportChunk, ImportJob
 from service.linking.models import EvidenceLink, Passage, PassageEmbedding, Source
 from service.matching.models import ClaimEmbedding
-from service.review.models import Webhook, WebhookDelivery
+from service.review.models import Review, Webhook, WebhookDelivery
 from service.ui.models import UiSession
 
 __all__ = [

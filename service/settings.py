@@ -106,13 +106,22 @@ class Settings(BaseSettings):
         return key
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+    def ordinal_verdicts(self) -> tuple[str, ...]:
+        """RATING_SCALE, best first, each verdict once (the one place the setting is parsed)."""
+        return tuple(dict.fromkeys(_split(self.rating_scale)))
+
+    @property
+    def extra_verdict_names(self) -> tuple[str, ...]:
+        """EXTRA_VERDICTS, each once, leaving out any already on the ordinal scale."""
+        ordinal = self.ordinal_verdicts
+        return tuple(
+            verdict for verdict in dict.fromkeys(_split(self.extra_verdicts)) if verdict not in ordinal
+        )
 
     @property
     def verdicts(self) -> list[str]:
         """Every verdict a reviewer may give: the ordinal scale, then the extra verdicts."""
-        return [*_split(self.rating_scale), *_split(self.extra_verdicts)]
+        return [*self.ordinal_verdicts, *self.extra_verdict_names]
 
 
 def _split(csv: str) -> list[str]:

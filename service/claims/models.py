@@ -111,22 +111,6 @@ class ClaimTag(SQLModel, table=True):
     tag: str = Field(sa_column=Column(String(100), primary_key=True, index=True))
 
 
-class Review(SQLModel, table=True):
-    __tablename__ = "review"
-
-    id: int | None = Field(default=None, primary_key=True)
-    claim_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
-    verdict: str = Field(max_length=40)
-    summary: str | None = Field(default=None, sa_column=Column(Text))
-    note: str | None = Field(default=None, sa_column=Column(Text))
-    evidence: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    key_id: int | None = None
-    actor: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
-
-
 class ClaimEvent(SQLModel, table=True):
     """One change to a claim. Rows are only ever inserted: this is the audit history."""
 

@@ -11,15 +11,13 @@ from fastapi.responses import StreamingResponse
 
 from service.api.deps import ReadKey, SessionDep, SettingsDep
 from service.api.pagination import Page
+from service.claims import queue
 from service.claims import service as claims
-from service.claims.schemas import ClaimOut
+from service.claims.schemas import ClaimEventOut, ClaimOut, ClaimStats
+from service.claims.status import Status
 from service.cursors import cursor_id, next_id_cursor
 from service.exports import claims as export
 from service.exports.formats import MEDIA_TYPES, ExportFormat
-from service.review import service as review
-from service.review.scale import RatingScale
-from service.review.schemas import ClaimEventOut, ClaimStats
-from service.review.workflow import Status
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -34,9 +32,9 @@ def common_filters(
     max_score: float | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
-) -> review.QueueFilters:
+) -> queue.QueueFilters:
     """The queue filters shared by the listing and the dashboard counts."""
-    return review.QueueFilters(
+    return queue.QueueFilters(
         verdict=tuple(verdict or ()),
         assignee=assignee,
         article_id=article_id,
@@ -49,18 +47,18 @@ def common_filters(
     )
 
 
-CommonFilters = Annotated[review.QueueFilters, Depends(common_filters)]
+CommonFilters = Annotated[queue.QueueFilters, Depends(common_filters)]
 
 
 def queue_filters(
     common: CommonFilters,
     status: Annotated[list[Status] | None, Query(description="Repeatable.")] = None,
-) -> review.QueueFilters:
+) -> queue.QueueFilters:
     """The dashboard filters plus status."""
     return dataclasses.replace(common, status=tuple(status or ()))
 
 
-QueueFilters = Annotated[review.QueueFilters, Depends(queue_filters)]
+QueueFilters = Annotated[queue.QueueFilters, Depends(queue_filters)]
 
 
 EXPORT_MEDIA = {
@@ -95,7 +93,7 @@ def list_claims(
     settings: SettingsDep,
     key: ReadKey,
     filters: QueueFilters,
-    sort: review.SortKey = "-score",
+    sort: queue.SortKey = "-score",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     accept: Annotated[str, Header()] = "application/json",
@@ -110,7 +108,7 @@ def list_claims(
             media_type=MEDIA_TYPES[fmt],
             headers={"Content-Disposition": f'attachment; filename="claims.{fmt.value}"'},
         )
-    items, next_cursor = review.get_all(
+    items, next_cursor = queue.get_all(
         session=session, filters=filters, actor=key, sort=sort, cursor=cursor, limit=limit
     )
     return Page[ClaimOut](items=claims.to_out(session=session, claims=items), next_cursor=next_cursor)
@@ -121,9 +119,7 @@ def claim_stats(
     session: SessionDep, settings: SettingsDep, key: ReadKey, filters: CommonFilters
 ) -> ClaimStats:
     """Counts per status and per verdict for a dashboard, under the queue's filters (status aside)."""
-    return review.stats(
-        session=session, filters=filters, actor=key, scale=RatingScale.from_settings(settings)
-    )
+    return queue.stats(session=session, filters=filters, actor=key, verdicts=settings.verdicts)
 
 
 @router.get(
@@ -156,7 +152,7 @@ def get_claim_history(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Page[ClaimEventOut]:
     """Every change to the claim, oldest first: who, with which key, when, which field, before and after."""
-    events = review.history(session=session, claim_id=claim_id, after_id=cursor_id(cursor), limit=limit)
+    events = queue.history(session=session, claim_id=claim_id, after_id=cursor_id(cursor), limit=limit)
     next_cursor = next_id_cursor(events, limit)
     return Page[ClaimEventOut](
         items=[ClaimEventOut.from_event(event) for event in events], next_cursor=next_cursor

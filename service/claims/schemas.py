@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from service.claims.models import Claim
+from service.claims.models import Claim, ClaimEvent
 from service.db import as_utc
 from service.identity import DifferenceKind
 
@@ -76,6 +76,46 @@ class ClaimStats(BaseModel):
     by_status: dict[str, int]
     by_verdict: dict[str, int]
     unrated: int = Field(description="Claims without a verdict yet.")
+
+
+class ClaimStats(BaseModel):
+    """Counts for a dashboard: every status and verdict appears, with 0 when none match."""
+
+    total: int
+    by_status: dict[str, int]
+    by_verdict: dict[str, int]
+    unrated: int = Field(description="Claims without a verdict yet.")
+
+
+class ClaimEventOut(BaseModel):
+    """One entry of a claim's append-only history."""
+
+    id: int
+    claim_id: int
+    version: int
+    action: str
+    field: str | None
+    before: Any
+    after: Any
+    actor: str
+    key_id: int | None
+    at: datetime
+
+    @classmethod
+    def from_event(cls, event: ClaimEvent) -> ClaimEventOut:
+        assert event.id is not None
+        return cls(
+            id=event.id,
+            claim_id=event.claim_id,
+            version=event.version,
+            action=event.action,
+            field=event.field,
+            before=event.before,
+            after=event.after,
+            actor=event.actor,
+            key_id=event.key_id,
+            at=as_utc(event.at),
+        )
 
 
 class ClaimOut(BaseModel):

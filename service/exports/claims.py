@@ -9,8 +9,10 @@ from typing import Any
 from sqlmodel import Session
 
 from service.auth.service import Actor
+from service.claims import queue
 from service.claims import service as claims
 from service.claims.models import Claim
+from service.claims.status import Status
 from service.exports.formats import (
     ExportFormat,
     claimreview_chunks,
@@ -20,13 +22,12 @@ from service.exports.formats import (
 )
 from service.review import service as review
 from service.review.scale import RatingScale
-from service.review.workflow import Status
 from service.settings import Settings
 
 BATCH = 500
 
 
-def selection(filters: review.QueueFilters, fmt: ExportFormat) -> review.QueueFilters:
+def selection(filters: queue.QueueFilters, fmt: ExportFormat) -> queue.QueueFilters:
     """The filters an export applies: only a published claim has a ClaimReview."""
     if fmt is ExportFormat.claimreview:
         return dataclasses.replace(filters, status=(Status.published,))
@@ -34,23 +35,23 @@ def selection(filters: review.QueueFilters, fmt: ExportFormat) -> review.QueueFi
 
 
 def count(
-    *, session: Session, filters: review.QueueFilters, actor: Actor, settings: Settings, fmt: ExportFormat
+    *, session: Session, filters: queue.QueueFilters, actor: Actor, settings: Settings, fmt: ExportFormat
 ) -> int:
     """How many claims the export holds (for a progress bar)."""
     filters = selection(filters, fmt)
-    stats = review.stats(
-        session=session, filters=filters, actor=actor, scale=RatingScale.from_settings(settings)
+    stats = queue.stats(
+        session=session, filters=filters, actor=actor, verdicts=RatingScale.from_settings(settings).verdicts
     )
     if not filters.status:
         return stats.total
     return sum(stats.by_status.get(status.value, 0) for status in filters.status)
 
 
-def batches(*, session: Session, filters: review.QueueFilters, actor: Actor) -> Iterator[list[Claim]]:
+def batches(*, session: Session, filters: queue.QueueFilters, actor: Actor) -> Iterator[list[Claim]]:
     """The whole result in the queue's id order, one keyset page at a time (no cursor for the caller)."""
     cursor: str | None = None
     while True:
-        page, cursor = review.get_all(
+        page, cursor = queue.get_all(
             session=session, filters=filters, actor=actor, sort="created_at", cursor=cursor, limit=BATCH
         )
         if page:
@@ -62,7 +63,7 @@ def batches(*, session: Session, filters: review.QueueFilters, actor: Actor) -> 
 def chunks(
     *,
     session: Session,
-    filters: review.QueueFilters,
+    filters: queue.QueueFilters,
     actor: Actor,
     settings: Settings,
     fmt: ExportFormat,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import AdminKey, IfMatch, ReadKey, ReviewKey, SessionDep, SettingsDep
 from service.api.pagination import Page
+from service.claims import queue
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
 from service.cursors import cursor_id, next_id_cursor
@@ -108,7 +109,7 @@ def claim_review_feed(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """Every published ClaimReview in publication order, from `since` on: {items, next_cursor}."""
-    published, next_cursor = review.published(session=session, since=since, cursor=cursor, limit=limit)
+    published, next_cursor = queue.published(session=session, since=since, cursor=cursor, limit=limit)
     items = [review.claim_review_of(session=session, claim=claim, settings=settings) for claim in published]
     return _json_ld(request, {"items": items, "next_cursor": next_cursor})
 

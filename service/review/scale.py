@@ -19,11 +19,7 @@ class RatingScale:
     @classmethod
     def from_settings(cls, settings: Settings) -> RatingScale:
         """The scale configured by RATING_SCALE and EXTRA_VERDICTS."""
-        ordinal = tuple(dict.fromkeys(_split(settings.rating_scale)))
-        extra = tuple(
-            verdict for verdict in dict.fromkeys(_split(settings.extra_verdicts)) if verdict not in ordinal
-        )
-        return cls(ordinal=ordinal, extra=extra)
+        return cls(ordinal=settings.ordinal_verdicts, extra=settings.extra_verdict_names)
 
     @property
     def verdicts(self) -> list[str]:
@@ -58,7 +54,3 @@ def verdict_label(verdict: str) -> str:
     """A reader-facing name for a verdict: 'mostly_true' -> 'Mostly true'."""
     words = verdict.replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:]
-
-
-def _split(csv: str) -> list[str]:
-    return [part.strip() for part in csv.split(",") if part.strip()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -70,37 +70,6 @@ class ReviewOut(BaseModel):
             actor=review.actor,
             key_id=review.key_id,
             created_at=as_utc(review.created_at),
-        )
-
-
-class ClaimEventOut(BaseModel):
-    """One entry of a claim's append-only history."""
-
-    id: int
-    claim_id: int
-    version: int
-    action: str
-    field: str | None
-    before: Any
-    after: Any
-    actor: str
-    key_id: int | None
-    at: datetime
-
-    @classmethod
-    def from_event(cls, event: ClaimEvent) -> ClaimEventOut:
-        assert event.id is not None
-        return cls(
-            id=event.id,
-            claim_id=event.claim_id,
-            version=event.version,
-            action=event.action,
-            field=event.field,
-            before=event.before,
-            after=event.after,
-            actor=event.actor,
-            key_id=event.key_id,
-            at=as_utc(event.at),
         )
 
 

@@ -8,15 +8,12 @@ on PostgreSQL (the row lock re-checks the WHERE after the winner commits) and SQ
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy import CursorResult, exists, func
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import CursorResult
 from sqlmodel import Session, col, select
 
 from service.articles.models import Article
@@ -24,13 +21,13 @@ from service.auth.models import Role
 from service.auth.service import Actor, Permission, authorize
 from service.claims import service as claims
 from service.claims.models import Claim, ClaimEvent, ClaimTag, Review
-from service.cursors import decode_cursor, encode_cursor
-from service.db import as_utc, utcnow
+from service.db import utcnow
 from service.exceptions import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
 from service.net.urls import is_http_url
 from service.review import webhooks
 from service.review.claimreview import claim_review, uses_placeholder_author
+from service.review.models import Review
 from service.review.scale import RatingScale
 from service.review.schemas import ClaimPatch, ClaimStats, ReviewIn
 from service.review.workflow import Status, check_transition, review_path

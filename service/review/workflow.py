@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from service.exceptions import IllegalTransition
 
-
 class Status(StrEnum):
     new = "new"
     in_review = "in_review"

@@ -10,17 +10,18 @@ from sqlmodel import Session
 from service.articles import service as articles
 from service.articles.models import Article
 from service.auth.service import Permission
+from service.claims import queue as claim_queue
 from service.claims import service as claims
-from service.claims.models import Claim, ClaimEvent, Review
-from service.claims.schemas import PriorCheck
+from service.claims.models import Claim, ClaimEvent
+from service.claims.schemas import ClaimStats, PriorCheck
 from service.imports import jobs
 from service.imports.models import ImportJob
 from service.linking import evidence as linking
 from service.linking.schemas import EvidenceOut
 from service.review import service as review
 from service.review.claimreview import to_json
+from service.review.models import Review
 from service.review.scale import RatingScale, verdict_label
-from service.review.schemas import ClaimStats
 from service.review.workflow import Status, allowed_next
 from service.settings import Settings
 from service.ui.highlight import (
@@ -57,23 +58,26 @@ def queue(
     *,
     session: Session,
     user: DeskUser,
-    filters: review.QueueFilters,
-    sort: review.SortKey,
+    filters: claim_queue.QueueFilters,
+    sort: claim_queue.SortKey,
     cursor: str | None,
     limit: int,
     settings: Settings,
 ) -> QueueView:
     """A page of the review queue, the article titles of its rows, and the per-status counts for the tabs."""
-    found, next_cursor = review.get_all(
+    found, next_cursor = claim_queue.get_all(
         session=session, filters=filters, actor=user.actor, sort=sort, cursor=cursor, limit=limit
     )
     titles = articles.titles(
         session=session, article_ids=[claim.article_id for claim in found if claim.article_id is not None]
     )
-    stats = review.stats(
-        session=session, filters=filters, actor=user.actor, scale=RatingScale.from_settings(settings)
+    stats = claim_queue.stats(
+        session=session,
+        filters=filters,
+        actor=user.actor,
+        verdicts=RatingScale.from_settings(settings).verdicts,
     )
-    assignees = review.assignees(session=session, limit=ASSIGNEES_LISTED)
+    assignees = claim_queue.assignees(session=session, limit=ASSIGNEES_LISTED)
     rows = [QueueRow(claim=claim, article_title=titles.get(claim.article_id or 0)) for claim in found]
     return QueueView(rows=rows, next_cursor=next_cursor, stats=stats, assignees=assignees)
 
@@ -183,7 +187,7 @@ def claim(*, session: Session, claim_id: int, user: DeskUser, settings: Settings
         verdicts=[(verdict, verdict_label(verdict)) for verdict in scale.verdicts],
         history=[
             ChangeView(event=event, summary=describe(event))
-            for event in review.history(
+            for event in claim_queue.history(
                 session=session, claim_id=claim_id, after_id=None, limit=HISTORY_SHOWN
             )
         ],
@@ -205,7 +209,7 @@ def prior_checks(*, session: Session, claim: Claim, settings: Settings) -> list[
 
 def changes_since(*, session: Session, claim_id: int, version: int) -> list[ChangeView]:
     """What others changed after the version a user had open: each entry with who and when."""
-    events = review.history(
+    events = claim_queue.history(
         session=session, claim_id=claim_id, after_id=None, after_version=version, limit=HISTORY_SHOWN
     )
     return [ChangeView(event=event, summary=describe(event)) for event in events]

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.api.deps import SessionDep, SettingsDep
+from service.claims import queue
 from service.errors import Conflict, InvalidInput, StaleVersion
 from service.linking import evidence as linking
 from service.linking.schemas import Relation
@@ -173,7 +174,7 @@ def assign_claim(
         write=lambda: review.update(
             session=session,
             claim_id=claim_id,
-            patch=ClaimPatch(assignee=review.ME),
+            patch=ClaimPatch(assignee=queue.ME),
             expected_etag=etag,
             actor=user.actor,
             settings=settings,

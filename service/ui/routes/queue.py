@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from service.api.deps import SessionDep, SettingsDep
+from service.claims import queue
 from service.errors import InvalidInput
-from service.review import service as review
 from service.review.workflow import Status
 from service.ui import pages
 from service.ui.deps import DeskUserDep
@@ -18,7 +18,7 @@ from service.ui.render import DeskRoute, page_context, render
 
 router = APIRouter(prefix="/ui", route_class=DeskRoute)
 QUEUE_PAGE_SIZE = 50
-SORTS: tuple[str, ...] = get_args(review.SortKey)
+SORTS: tuple[str, ...] = get_args(queue.SortKey)
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -49,7 +49,7 @@ def queue_page(
     article_text = _blank_to_none(article_id)
     if article_text is not None and not article_text.isdigit():
         raise InvalidInput("article: an article id is a number", details={"field": "article_id"})
-    filters = review.QueueFilters(
+    filters = queue.QueueFilters(
         status=(Status(status),) if status else (),
         verdict=(verdict.strip(),) if _blank_to_none(verdict) and verdict else (),
         assignee=_blank_to_none(assignee),
