@@ -10,17 +10,9 @@
 from __future__ import annotations
 
 from collections import deque
-from enum import StrEnum
 
+from service.claims.status import Status as Status  # the states the machine moves between
 from service.exceptions import IllegalTransition
-
-class Status(StrEnum):
-    new = "new"
-    in_review = "in_review"
-    reviewed = "reviewed"
-    published = "published"
-    dismissed = "dismissed"
-
 
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.new: (Status.in_review, Status.dismissed),
