@@ -78,15 +78,6 @@ class ClaimStats(BaseModel):
     unrated: int = Field(description="Claims without a verdict yet.")
 
 
-class ClaimStats(BaseModel):
-    """Counts for a dashboard: every status and verdict appears, with 0 when none match."""
-
-    total: int
-    by_status: dict[str, int]
-    by_verdict: dict[str, int]
-    unrated: int = Field(description="Claims without a verdict yet.")
-
-
 class ClaimEventOut(BaseModel):
     """One entry of a claim's append-only history."""
 

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from service.claims.models import ClaimEvent, Review
 from service.claims.schemas import ClaimOut
 from service.db import as_utc
 from service.net.urls import HttpUrlText
-from service.review.models import Webhook, WebhookDelivery
+from service.review.models import Review, Webhook, WebhookDelivery
 from service.review.workflow import Status
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -71,15 +70,6 @@ class ReviewOut(BaseModel):
             key_id=review.key_id,
             created_at=as_utc(review.created_at),
         )
-
-
-class ClaimStats(BaseModel):
-    """Counts for a dashboard: every status and verdict appears, with 0 when none match."""
-
-    total: int
-    by_status: dict[str, int]
-    by_verdict: dict[str, int]
-    unrated: int = Field(description="Claims without a verdict yet.")
 
 
 class WebhookIn(BaseModel):
