@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
 
     ui_session_hours: int = 12
+    ui_allow_plain_http: bool = Field(
+        default=True,
+        description="Let the desk sign in over plain http (local use: cookies without the __Host- prefix, "
+        "which another port of the host could plant). False: https only (behind TLS or a TLS proxy).",
+    )
     protect_docs_and_metrics: bool = Field(
         default=False,
         description="Ask a read key for /metrics, /openapi.json and /docs. Off by default: the OpenAPI "

@@ -15,13 +15,14 @@ from service.api.deps import SessionDep
 from service.auth.service import Permission, authorize
 from service.errors import Forbidden
 from service.ui import sessions
+from service.ui.cookies import DeskCookie
 from service.ui.render import SignInRequired
 from service.ui.sessions import DeskUser
 
 
 def desk_user(request: Request, session: SessionDep) -> DeskUser:
     """The signed-in user, or a redirect to sign-in."""
-    user = sessions.get(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+    user = sessions.get(session=session, raw_token=DeskCookie.session(request).read(request))
     if user is None:
         raise SignInRequired()
     return user

@@ -19,6 +19,7 @@ from service.auth.models import ApiKey, Role
 from service.db import as_utc, utcnow
 from service.ui.models import UiSession
 
+# Base names; over https they carry the __Host- prefix (service/ui/cookies.py).
 SESSION_COOKIE = "cc_ui_session"
 SIGN_IN_COOKIE = "cc_ui_sign_in"  # double-submit CSRF token of the sign-in form (no session exists yet)
 

@@ -82,7 +82,9 @@ def test_session_cookie_is_secure_over_https(app: object, keys: dict[str, str]) 
             follow_redirects=False,
         )
     cookie = next(
-        value for value in response.headers.get_list("set-cookie") if value.startswith(SESSION_COOKIE)
+        value
+        for value in response.headers.get_list("set-cookie")
+        if value.startswith("__Host-" + SESSION_COOKIE)  # tests/security/test_desk_cookies.py: the rest
     )
     assert "Secure" in cookie
 

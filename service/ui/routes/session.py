@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from service.api.deps import SessionDep, SettingsDep, client_address, get_auth_throttle
 from service.errors import Forbidden, RateLimited, Unauthenticated, status_of
 from service.ui import sessions
+from service.ui.cookies import DeskCookie, cross_origin, plain_http_refused
 from service.ui.deps import DeskWriterDep
 from service.ui.render import FORM_RESHOWN, DeskRoute, render
 
@@ -26,7 +27,7 @@ def safe_next(target: str | None) -> str:
 @router.get("")
 def sign_in_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
     """The sign-in form (or straight to the queue when already signed in)."""
-    if sessions.get(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE)):
+    if sessions.get(session=session, raw_token=DeskCookie.session(request).read(request)):
         return RedirectResponse(safe_next(next), status_code=303)
     return _sign_in_form(request, next_path=safe_next(next))
 
@@ -41,15 +42,7 @@ def _sign_in_form(
         {"sign_in_token": token, "next_path": next_path, "error": error},
         status_code=status_code,
     )
-    response.set_cookie(
-        sessions.SIGN_IN_COOKIE,
-        token,
-        max_age=3600,
-        path="/ui",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
+    DeskCookie.sign_in(request).write(response, token, max_age=3600)
     return response
 
 
@@ -63,7 +56,12 @@ def sign_in(
     next: Annotated[str, Form()] = "/ui/queue",
 ) -> Response:
     """Check the key like a Bearer key and open a session behind an HttpOnly, SameSite=Strict cookie."""
-    if not sessions.csrf_matches(request.cookies.get(sessions.SIGN_IN_COOKIE), csrf_token):
+    # A refused sign-in changes nothing: the session this browser already has (if any) goes on.
+    if plain_http_refused(request):
+        raise Forbidden("The desk signs in over https only (UI_ALLOW_PLAIN_HTTP=false).")
+    if cross_origin(request):
+        raise Forbidden("A sign-in must be sent from the desk's own page.")
+    if not sessions.csrf_matches(DeskCookie.sign_in(request).read(request), csrf_token):
         raise Forbidden("The sign-in form is out of date: reload the page and retry.")
     try:
         actor = get_auth_throttle().authenticate(
@@ -87,25 +85,17 @@ def sign_in(
         return refused
     _user, raw_token = sessions.create(session=session, actor=actor, hours=settings.ui_session_hours)
     # A new sign-in replaces whatever session this browser held before.
-    sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+    sessions.delete(session=session, raw_token=DeskCookie.session(request).read(request))
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        sessions.SESSION_COOKIE,
-        raw_token,
-        max_age=settings.ui_session_hours * 3600,
-        path="/ui",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    response.delete_cookie(sessions.SIGN_IN_COOKIE, path="/ui", httponly=True, samesite="strict")
+    DeskCookie.session(request).write(response, raw_token, max_age=settings.ui_session_hours * 3600)
+    DeskCookie.sign_in(request).clear(response)
     return response
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, session: SessionDep, _user: DeskWriterDep) -> Response:
     """End the session on the server and forget the cookie."""
-    sessions.delete(session=session, raw_token=request.cookies.get(sessions.SESSION_COOKIE))
+    sessions.delete(session=session, raw_token=DeskCookie.session(request).read(request))
     response = RedirectResponse("/ui", status_code=303)
-    response.delete_cookie(sessions.SESSION_COOKIE, path="/ui", httponly=True, samesite="strict")
+    DeskCookie.session(request).clear(response)
     return response
