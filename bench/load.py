@@ -16,6 +16,12 @@ bounded by time and by `--max-requests`.
 
     .venv/bin/python bench/load.py                      # both databases, 60 s mixed + 20 s reads
     .venv/bin/python bench/load.py --database postgres --seconds 20
+
+Open-loop mode (`--rates`): requests arrive at each fixed rate in turn, whether or not earlier ones have
+finished, with the same 70/20/10 mix and article submissions asynchronous (`Prefer: respond-async`, 202);
+it prints p50/p95/p99 and errors per rate and the highest rate whose p99 stays under 250 ms:
+
+    .venv/bin/python bench/load.py --rates 5,10,20,40,80 --step-seconds 20
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +56,8 @@ ADMIN_KEY = "cc_bench_admin_" + uuid.uuid4().hex
 SEED_CLAIMS = 2000
 HOT_CLAIMS = 50  # writers pick from these, so some writes race and get 412
 READ_TARGETS = 200  # claims the readers pick from (also what the ceiling serves)
+OPEN_LOOP_TIMEOUT = 10.0  # an open-loop request slower than this counts as a transport error
+P99_TARGET_MS = 250.0
 
 FALLBACK_ARTICLE = (
     "Unemployment fell to 3.9 percent in March, the lowest level since 2001, the statistics office said. "
@@ -240,30 +248,26 @@ class Tally:
 EXPECTED = {
     "read": {200},
     "write": {200, 201, 412},  # 412: another writer changed the claim between our GET and our write
-    "submit": {201},
+    "submit": {201, 202},  # 202: open-loop submissions are asynchronous (Prefer: respond-async)
 }
 
 
-async def run_phase(
-    base_url: str,
-    *,
-    seed_info: dict[str, Any],
-    seconds: float,
-    clients: int,
-    max_requests: int,
-    mix: tuple[float, float, float],
-) -> tuple[Tally, float]:
-    """Drive `clients` concurrent loops for `seconds` (or `max_requests`); the tally and elapsed time."""
+RequestOne = Callable[[httpx.AsyncClient, random.Random], Awaitable[None]]
+
+
+def request_mix(
+    seed_info: dict[str, Any], tally: Tally, mix: tuple[float, float, float], *, submit_async: bool
+) -> RequestOne:
+    """One request of the mix (a read, a write, or an article submission), timed into `tally`."""
     keys = seed_info["keys"]
     reader = {"Authorization": f"Bearer {keys.get('reader', '')}"}
     checker = {"Authorization": f"Bearer {keys.get('checker', '')}"}
     newsroom = {"Authorization": f"Bearer {keys.get('newsroom', '')}"}
+    if submit_async:
+        newsroom["Prefer"] = "respond-async"
     read_ids: list[int] = seed_info["read_ids"]
     hot_ids: list[int] = seed_info["hot_ids"]
     articles = article_texts()
-    tally = Tally()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    deadline = time.monotonic() + seconds
 
     async def timed(
         client: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any
@@ -306,22 +310,72 @@ async def run_phase(
         body = {"title": "Load test article", "body": rng.choice(articles), "extractor": "rules"}
         await timed(client, "submit", "POST", "/v1/articles", json=body, headers=newsroom)
 
+    async def one(client: httpx.AsyncClient, rng: random.Random) -> None:
+        pick = rng.random()
+        if pick < mix[0]:
+            await one_read(client, rng)
+        elif pick < mix[0] + mix[1]:
+            await one_write(client, rng)
+        else:
+            await one_submit(client, rng)
+
+    return one
+
+
+async def run_phase(
+    base_url: str,
+    *,
+    seed_info: dict[str, Any],
+    seconds: float,
+    clients: int,
+    max_requests: int,
+    mix: tuple[float, float, float],
+) -> tuple[Tally, float]:
+    """Closed loop: `clients` concurrent loops for `seconds` (or `max_requests`); the tally and elapsed."""
+    tally = Tally()
+    one = request_mix(seed_info, tally, mix, submit_async=False)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    deadline = time.monotonic() + seconds
+
     async def user(index: int, client: httpx.AsyncClient) -> None:
         rng = random.Random(index)
         while time.monotonic() < deadline and tally.requests < max_requests:
-            pick = rng.random()
-            if pick < mix[0]:
-                await one_read(client, rng)
-            elif pick < mix[0] + mix[1]:
-                await one_write(client, rng)
-            else:
-                await one_submit(client, rng)
+            await one(client, rng)
 
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         started = time.perf_counter()
         await asyncio.gather(*(user(index, client) for index in range(clients)))
         elapsed = time.perf_counter() - started
     return tally, elapsed
+
+
+async def run_open_loop(
+    base_url: str, *, seed_info: dict[str, Any], rate: float, seconds: float
+) -> tuple[Tally, float, float]:
+    """Open loop: requests start at a fixed rate whether or not earlier ones have finished (as real
+    traffic arrives), the 70/20/10 mix with asynchronous submissions; the tally, the elapsed time and
+    the worst lateness of a start behind its schedule (a client too loaded to keep the rate)."""
+    tally = Tally()
+    one = request_mix(seed_info, tally, (0.7, 0.2, 0.1), submit_async=True)
+    rng = random.Random(int(rate * 1000))
+    # Enough connections that requests wait on the server, not on the client's pool.
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    total = max(1, int(rate * seconds))
+    lateness = 0.0
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=OPEN_LOOP_TIMEOUT) as client:
+        started = time.perf_counter()
+        tasks = []
+        for number in range(total):
+            due = started + number / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                lateness = max(lateness, -delay)
+            tasks.append(asyncio.create_task(one(client, rng)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    return tally, elapsed, lateness
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -379,6 +433,57 @@ def print_row(row: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def server_env(url: str, semantic: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": url,
+        "CLAIMCHECK_ADMIN_KEY": ADMIN_KEY,
+        "RATE_LIMIT_PER_MINUTE": "10000000",
+        "RATE_LIMIT_BURST": "1000000",
+        "LLM_BASE_URL": "",
+        "LOG_LEVEL": "INFO",
+        "SEMANTIC": semantic,
+    }
+
+
+def open_loop(args: argparse.Namespace, databases: tuple[str, ...], rates: list[float]) -> None:
+    """Rising fixed arrival rates per database; the highest rate whose p99 stays under the target."""
+    print(
+        f"open loop: rates {rates} req/s, {args.step_seconds:.0f}s each, 70% read / 20% write / 10% async "
+        f"submit, {args.workers} server workers, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="claimcheck-load-") as tmp:
+        workdir = Path(tmp)
+        for database in databases:
+            with fresh_database(database, workdir) as url:
+                command = [str(VENV_BIN / "claimcheck"), "serve", "--workers", str(args.workers)]
+                with running(
+                    command, server_env(url, args.semantic), workdir / f"open-{database}.log"
+                ) as base:
+                    seed_info = seed(base)
+                    best: float | None = None
+                    for rate in rates:
+                        tally, elapsed, lateness = asyncio.run(
+                            run_open_loop(base, seed_info=seed_info, rate=rate, seconds=args.step_seconds)
+                        )
+                        row = summarise(f"{database} {rate:g}/s", tally, elapsed)
+                        row["rate"] = rate
+                        row["client_lateness_ms"] = round(lateness * 1000, 1)
+                        rows.append(row)
+                        print_row(row)
+                        print(
+                            f"    client lateness (worst start behind schedule) {row['client_lateness_ms']}ms"
+                        )
+                        errors = row["5xx"] + sum(row["transport_errors"].values())
+                        if row["p99_ms"] < P99_TARGET_MS and not errors:
+                            best = rate
+                    print(
+                        f"  {database}: highest rate with p99 < {P99_TARGET_MS:g}ms, no errors: {best} req/s"
+                    )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -397,8 +502,17 @@ def main() -> None:
         default="off",
         help="SEMANTIC for the server (off: the embedding backfill is worker work, not API load)",
     )
+    parser.add_argument(
+        "--rates",
+        help="open-loop mode: comma-separated arrival rates (requests/s), e.g. 5,10,20,40; each runs "
+        "--step-seconds, mixed 70/20/10 with asynchronous article submissions",
+    )
+    parser.add_argument("--step-seconds", type=float, default=20.0, help="open-loop: seconds per rate")
     args = parser.parse_args()
     databases = ("sqlite", "postgres") if args.database == "both" else (args.database,)
+    if args.rates:
+        open_loop(args, databases, [float(rate) for rate in args.rates.split(",")])
+        return
     print(
         f"load: {args.clients} clients, {args.workers} workers, mixed {args.seconds:.0f}s "
         f"(70% read / 20% write / 10% submit), reads-only {args.read_seconds:.0f}s, {os.cpu_count()} CPUs"
@@ -410,15 +524,7 @@ def main() -> None:
         workdir = Path(tmp)
         for database in databases:
             with fresh_database(database, workdir) as url:
-                env = {
-                    "DATABASE_URL": url,
-                    "CLAIMCHECK_ADMIN_KEY": ADMIN_KEY,
-                    "RATE_LIMIT_PER_MINUTE": "10000000",
-                    "RATE_LIMIT_BURST": "1000000",
-                    "LLM_BASE_URL": "",
-                    "LOG_LEVEL": "INFO",
-                    "SEMANTIC": args.semantic,
-                }
+                env = server_env(url, args.semantic)
                 command = [str(VENV_BIN / "claimcheck"), "serve", "--workers", str(args.workers)]
                 with running(command, env, workdir / f"server-{database}.log") as base_url:
                     seed_info = seed(base_url)

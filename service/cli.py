@@ -164,9 +164,9 @@ def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -
 
     from service.exceptions import InvalidInput
     from service.imports import jobs, runner
-    from service.imports.leasing import new_worker_id
     from service.imports.models import JobKind, OnDuplicate
     from service.imports.upload import format_for, receive_upload
+    from service.leasing import new_worker_id
 
     try:
         # A file of unknown suffix is read as NDJSON unless --format says otherwise.
@@ -360,7 +360,7 @@ def _exit_without_waiting_for_abandoned_work() -> None:
     The teardown waits for every executor thread (a batch being written, an LLM request) and then
     garbage-collects the whole heap, seconds on a large worker. What a thread was still doing is
     uncommitted and resumable: the next worker takes the job or article over at once, as this
-    process no longer exists (see imports/leasing.py).
+    process no longer exists (see service/leasing.py).
     """
     import os
 

@@ -1,7 +1,7 @@
 """Article extraction as a durable job: workers lease pending articles and extract them one at a time.
 
 Asynchronous submissions (`Prefer: respond-async`) and bulk-imported articles are stored `pending`;
-any worker of any process leases one with the same machinery as import jobs (`imports.leasing`:
+any worker of any process leases one with the same machinery as import jobs (`service.leasing`:
 SKIP LOCKED on PostgreSQL, takeover of dead or silent workers), extracts it, and commits its
 sentences, claims and `done` status in one transaction, with an `article.extracted` webhook event.
 A worker killed mid-extraction leaves the article `extracting` until another takes it over; an
@@ -20,7 +20,7 @@ from service.articles.models import Article, ArticleStatus
 from service.auth.models import ApiKey, Role
 from service.auth.service import Actor
 from service.db import utcnow
-from service.imports.leasing import STALE_AFTER_SECONDS, Queue, lease
+from service.leasing import STALE_AFTER_SECONDS, Queue, lease
 from service.review import webhooks
 from service.settings import Settings
 

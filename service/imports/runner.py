@@ -28,11 +28,11 @@ from service.imports import index as claim_index
 from service.imports.article_rows import store_articles
 from service.imports.claim_rows import DuplicateChecker, store_claims
 from service.imports.jobs import fail_abandoned_uploads, get, stored_chunks
-from service.imports.leasing import STALE_AFTER_SECONDS, LostJob, Queue, lease, release
 from service.imports.models import ImportChunk, ImportJob, JobKind, JobStatus
 from service.imports.parse import RawRow, rows
 from service.imports.progress import PreparedBatch, Progress
 from service.imports.source_rows import store_sources
+from service.leasing import STALE_AFTER_SECONDS, LostJob, Queue, lease, release
 from service.settings import Settings
 
 log = logging.getLogger("claimcheck.imports")

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from service.articles import extraction_jobs
 from service.imports import runner
-from service.imports.leasing import STALE_AFTER_SECONDS, new_worker_id
+from service.leasing import STALE_AFTER_SECONDS, new_worker_id
 from service.settings import Settings
 
 log = logging.getLogger("claimcheck.imports.worker")

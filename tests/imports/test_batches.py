@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from service import leasing
 from service.claims.models import Claim, ClaimEvent
 from service.db import get_engine, migrate
-from service.imports import jobs, leasing, runner
+from service.imports import jobs, runner
 from service.imports.models import ImportJob
 from service.linking.models import Passage, Source
 from service.settings import get_settings
