@@ -22,6 +22,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -186,7 +187,15 @@ class _SchemaRejected(Exception):
 class ChatClient:
     """Sends chat completions to `settings.llm_base_url` with retries, limits and a breaker."""
 
-    def __init__(self, settings: Settings, *, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """`clock` and `sleep` pace the retries, the breaker and the deadline (tests pass a fake clock)."""
         if not settings.llm_base_url:
             raise LLMError("not_configured", "LLM_BASE_URL is not set")
         self.settings = settings
@@ -194,6 +203,8 @@ class ChatClient:
         self.endpoint = get_endpoint(self.base_url, concurrency=settings.llm_concurrency)
         self._http = http or httpx.Client(timeout=httpx.Timeout(settings.llm_timeout_seconds))
         self._owns_http = http is None
+        self._clock = clock
+        self._sleep = sleep
 
     def close(self) -> None:
         """Close the connection pool if this client opened it."""
@@ -208,7 +219,9 @@ class ChatClient:
 
     def circuit_open(self) -> bool:
         """Whether the breaker would refuse a request right now (without taking the half-open trial)."""
-        return self.endpoint.circuit.refuses(reset_seconds=self.settings.llm_circuit_reset_seconds)
+        return self.endpoint.circuit.refuses(
+            reset_seconds=self.settings.llm_circuit_reset_seconds, now=self._clock()
+        )
 
     def complete(
         self,
@@ -222,8 +235,8 @@ class ChatClient:
 
         With `json_schema`, asks for structured output; a server that rejects that with 400 is asked
         again once without it (`plain_json_note` appended to the last message) and remembered.
-        `deadline` (a `time.monotonic()` value) bounds every attempt, wait and retry together; when it
-        is reached the reason is "deadline".
+        `deadline` (a value of the client's clock, `time.monotonic()` by default) bounds every attempt,
+        wait and retry together; when it is reached the reason is "deadline".
         """
         use_schema = json_schema is not None and self.endpoint.accepts_json_schema is not False
         body: dict[str, Any] = {"model": self.settings.llm_model, "messages": messages, "temperature": 0}
@@ -267,10 +280,12 @@ class ChatClient:
         for attempt in range(attempts):
             timeout = self.settings.llm_timeout_seconds
             if deadline is not None:
-                timeout = min(timeout, deadline - time.monotonic())
+                timeout = min(timeout, deadline - self._clock())
                 if timeout <= 0:
                     raise LLMError("deadline")
-            if not self.endpoint.circuit.allow(reset_seconds=self.settings.llm_circuit_reset_seconds):
+            if not self.endpoint.circuit.allow(
+                reset_seconds=self.settings.llm_circuit_reset_seconds, now=self._clock()
+            ):
                 LLM_REQUESTS.labels(outcome="circuit_open").inc()
                 raise LLMError("circuit_open")
             try:
@@ -287,7 +302,7 @@ class ChatClient:
                     delay = failure.retry_after
                 else:
                     delay = backoff_delay(attempt, self.settings.llm_backoff_seconds)
-                if deadline is not None and time.monotonic() + delay >= deadline:
+                if deadline is not None and self._clock() + delay >= deadline:
                     raise LLMError("deadline") from None
                 logger.warning(
                     "LLM request failed (%s), retry %d of %d in %.2fs",
@@ -296,7 +311,7 @@ class ChatClient:
                     attempts - 1,
                     delay,
                 )
-                time.sleep(delay)
+                self._sleep(delay)
         raise LLMError(reason)
 
     def _send_once(
@@ -317,11 +332,11 @@ class ChatClient:
                     timeout=httpx.Timeout(timeout),
                 )
             except httpx.TimeoutException:
-                circuit.record_failure(threshold=threshold)
+                circuit.record_failure(threshold=threshold, now=self._clock())
                 LLM_REQUESTS.labels(outcome="timeout").inc()
                 raise _Retryable("timeout") from None
             except httpx.HTTPError:
-                circuit.record_failure(threshold=threshold)
+                circuit.record_failure(threshold=threshold, now=self._clock())
                 LLM_REQUESTS.labels(outcome="connection_error").inc()
                 raise _Retryable("connection_error") from None
             elapsed = time.perf_counter() - started
@@ -332,7 +347,7 @@ class ChatClient:
         LLM_REQUESTS.labels(outcome="ok" if status == 200 else f"http_{status}").inc()
         LLM_LATENCY.observe(elapsed)
         if status >= 500:
-            circuit.record_failure(threshold=threshold)
+            circuit.record_failure(threshold=threshold, now=self._clock())
             if used_json_schema and self.endpoint.accepts_json_schema is None:
                 # Some servers (llama-cpp-python) answer 500 to a response_format they do not know;
                 # on first contact, ask once without it before treating the server as failing.

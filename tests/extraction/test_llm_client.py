@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,6 +13,25 @@ from tests.fake_openai import API_KEY, FakeOpenAI, Reply, llm_settings
 
 MESSAGES = [{"role": "user", "content": "hello"}]
 SCHEMA = {"type": "object", "properties": {"claims": {"type": "array"}}, "required": ["claims"]}
+
+
+class FakeClock:
+    """A monotonic clock that only moves when the client sleeps or the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def fake_clocked(settings: Any, clock: FakeClock) -> ChatClient:
+    return ChatClient(settings, clock=clock, sleep=clock.sleep)
 
 
 def failure_reason(server: FakeOpenAI, **overrides: Any) -> str:
@@ -37,16 +55,15 @@ def test_completion_carries_content_usage_latency_and_the_bearer_key() -> None:
 
 
 def test_429_with_retry_after_is_waited_out_then_retried() -> None:
+    clock = FakeClock()
     with (
         FakeOpenAI([Reply.error(429, retry_after="1"), Reply.text("ok")]) as server,
-        ChatClient(llm_settings(server.base_url)) as client,
+        fake_clocked(llm_settings(server.base_url), clock) as client,
     ):
-        started = time.monotonic()
         completion = client.complete(MESSAGES)
-        waited = time.monotonic() - started
     assert completion.content == "ok" and completion.attempts == 2
     assert len(server.requests) == 2
-    assert 1.0 <= waited < 2.0
+    assert clock.sleeps == [1.0]  # exactly what Retry-After asked for, not the backoff
 
 
 def test_5xx_is_retried_with_backoff_until_success() -> None:
@@ -72,12 +89,10 @@ def test_other_4xx_is_not_retried() -> None:
 def test_a_hang_past_the_timeout_is_a_timeout() -> None:
     with FakeOpenAI([Reply.hang(5)]) as server:
         settings = llm_settings(server.base_url, llm_timeout_seconds=0.2, llm_max_retries=1)
-        with ChatClient(settings) as client:
-            started = time.monotonic()
-            with pytest.raises(LLMError) as failure:
-                client.complete(MESSAGES)
-    assert failure.value.reason == "timeout"
-    assert time.monotonic() - started < 1.5
+        with ChatClient(settings) as client, pytest.raises(LLMError) as failure:
+            client.complete(MESSAGES)
+    assert failure.value.reason == "timeout"  # the hang answers after 5 s: waiting it out would succeed
+    assert len(server.requests) == 2
 
 
 def test_unreachable_server_is_a_connection_error() -> None:
@@ -89,22 +104,51 @@ def test_unreachable_server_is_a_connection_error() -> None:
 
 
 def test_circuit_opens_after_consecutive_failures_and_half_opens_after_the_reset() -> None:
+    clock = FakeClock()
     with FakeOpenAI([Reply.error(500), Reply.error(500), Reply.error(500), Reply.text("back")]) as server:
         settings = llm_settings(
-            server.base_url, llm_max_retries=5, llm_circuit_failures=3, llm_circuit_reset_seconds=0.3
+            server.base_url, llm_max_retries=5, llm_circuit_failures=3, llm_circuit_reset_seconds=30
         )
-        with ChatClient(settings) as client, pytest.raises(LLMError) as failure:
-            client.complete(MESSAGES)
+        with fake_clocked(settings, clock) as client:
+            with pytest.raises(LLMError) as failure:
+                client.complete(MESSAGES)
             assert failure.value.reason == "circuit_open"
             assert len(server.requests) == 3  # stopped retrying once the circuit opened
             assert client.circuit_open()
-            with pytest.raises(LLMError):
+
+            with pytest.raises(LLMError) as refused:
                 client.complete(MESSAGES)
+            assert refused.value.reason == "circuit_open"
             assert len(server.requests) == 3  # no request while open
-            time.sleep(0.35)
+
+            clock.now += 29.0
+            assert client.circuit_open()  # not yet: the reset is 30 s after the circuit opened
+            clock.now += 1.0
             assert not client.circuit_open()
+            assert client.complete(MESSAGES).content == "back"  # the half-open trial goes through
+            assert len(server.requests) == 4
+            assert not client.circuit_open()  # and its success closed the circuit
+
+
+def test_a_failed_trial_after_the_reset_opens_the_circuit_again() -> None:
+    clock = FakeClock()
+    with FakeOpenAI([Reply.error(500), Reply.error(500), Reply.error(500), Reply.text("back")]) as server:
+        settings = llm_settings(
+            server.base_url, llm_max_retries=0, llm_circuit_failures=2, llm_circuit_reset_seconds=10
+        )
+        with fake_clocked(settings, clock) as client:
+            for _ in range(2):
+                with pytest.raises(LLMError):
+                    client.complete(MESSAGES)
+            assert client.circuit_open()
+            clock.now += 10.0
+            with pytest.raises(LLMError) as trial:
+                client.complete(MESSAGES)  # the one trial, answered 500 again
+            assert trial.value.reason == "http_500"
+            assert client.circuit_open()  # open again at once, without counting to the threshold
+            assert len(server.requests) == 3
+            clock.now += 10.0
             assert client.complete(MESSAGES).content == "back"
-            assert not client.circuit_open()
 
 
 def test_failed_half_open_trial_reopens_the_circuit() -> None:
