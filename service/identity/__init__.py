@@ -6,8 +6,9 @@ argument order, normalised) and what differs between two claims. Pure functions:
     # [Difference(kind='number', this='5.1%', other='25.1%')]
 """
 
+from service.identity.aliases import expand_aliases, find_entities, normalise_alias
 from service.identity.compare import Difference, DifferenceKind, compare, same_claim
-from service.identity.entities import entity_aliases, entity_name, expand_aliases, normalise_alias
+from service.identity.entities import entity_aliases, entity_name
 from service.identity.numbers import Quantity, format_amount, parse_digits
 from service.identity.signature import ClaimSignature, claim_signature, signature_key, strip_attribution
 
@@ -21,6 +22,7 @@ __all__ = [
     "entity_aliases",
     "entity_name",
     "expand_aliases",
+    "find_entities",
     "format_amount",
     "normalise_alias",
     "parse_digits",
