@@ -33,7 +33,7 @@ import evidence_quality as quality
 from sqlmodel import Session
 
 from service.db import make_engine
-from service.linking import evidence, ranker
+from service.linking import evidence, index, ranker
 from service.linking.passages import split_passages
 from service.linking.query import EvidenceQuery
 
@@ -69,12 +69,14 @@ def pools_for(evaluation: quality.EvaluationSet, dense: bool, workdir: str) -> P
             query = EvidenceQuery(text=judged.text)
             pool = evidence.candidate_pool(session=session, query=query, dense=dense)
             best = ranker.PoolBest.of(pool)
+            candidates = index.passages_by_id(session=session, passage_ids=[item.passage_id for item in pool])
+            urls = {passage.passage_id: passage.url for passage in candidates}
             for item in pool:
                 vector, _agreement = ranker.features(query, item, best)
                 pools.features.append(vector)
-                pools.labels.append(int(item.passage.url in judged.relevant))
+                pools.labels.append(int(urls[item.passage_id] in judged.relevant))
                 pools.groups.append(f"{evaluation.name}/{judged.query_id}")
-                pools.urls.append(item.passage.url)
+                pools.urls.append(urls[item.passage_id])
     engine.dispose()
     return pools
 

@@ -86,8 +86,12 @@ def _values_out(values: tuple[agreement.ValueAgreement, ...]) -> list[ValueAgree
     return [ValueAgreementOut(claim=v.claim, passage=v.passage, agreement=v.agreement) for v in values]
 
 
-def _evidence_out(query: EvidenceQuery, scored: ranker.Scored, link_row: EvidenceLink | None) -> EvidenceOut:
-    candidate = scored.passage
+def _evidence_out(
+    query: EvidenceQuery,
+    scored: ranker.Scored,
+    candidate: index.CandidatePassage,
+    link_row: EvidenceLink | None,
+) -> EvidenceOut:
     found = scored.agreement
     return EvidenceOut(
         source_id=candidate.source_id,
@@ -127,6 +131,8 @@ def candidate_pool(
         index.search_passages(session=session, terms=query.search_terms, limit=FULL_TEXT_POOL)
     ):
         found[hit.passage_id] = {
+            "text": hit.text,
+            "title": hit.title,
             "bm25": hit.score,
             "bm25_rank": position,
             "bm25_text": hit.text_score,
@@ -141,10 +147,14 @@ def candidate_pool(
         missing = [passage_id for passage_id, fields in found.items() if "cosine" not in fields]
         for passage_id, cosine in matrix.cosines(vector, missing).items():
             found[passage_id]["cosine"] = cosine
-    wanted = [passage_id for passage_id in found if passage_id not in skip]
+        # Dense-only candidates need their text and title (deleted passages drop out here).
+        unread = [passage_id for passage_id, fields in found.items() if "text" not in fields]
+        for passage in index.passages_by_id(session=session, passage_ids=unread):
+            found[passage.passage_id].update(text=passage.text, title=passage.title)
     return [
-        ranker.Retrieved(passage, **found[passage.passage_id])
-        for passage in index.passages_by_id(session=session, passage_ids=wanted)
+        ranker.Retrieved(passage_id, **fields)
+        for passage_id, fields in found.items()
+        if passage_id not in skip and "text" in fields
     ]
 
 
@@ -154,16 +164,20 @@ def _ranked(
     started = time.perf_counter()
     rejected = {passage_id for passage_id, row in links.items() if row.relation == Relation.irrelevant}
     pinned_ids = [passage_id for passage_id in links if passage_id not in rejected]
-    pinned = [
-        ranker.Retrieved(passage) for passage in index.passages_by_id(session=session, passage_ids=pinned_ids)
-    ]
-    pinned_scored = ranker.rank(query, pinned, dense=dense)
+    pinned = index.passages_by_id(session=session, passage_ids=pinned_ids)
+    pinned_scored = ranker.rank(query, [ranker.Retrieved.of(passage) for passage in pinned], dense=dense)
     # Pinned links stay on top whatever their score; the oldest judgement first.
-    pinned_scored.sort(key=lambda scored: links[scored.passage.passage_id].id or 0)
-    results = [_evidence_out(query, scored, links[scored.passage.passage_id]) for scored in pinned_scored]
+    pinned_scored.sort(key=lambda scored: links[scored.passage_id].id or 0)
     pool = candidate_pool(session=session, query=query, dense=dense, skip=rejected | set(pinned_ids))
-    for scored in ranker.rank(query, pool, dense=dense)[: max(0, limit - len(results))]:
-        results.append(_evidence_out(query, scored, None))
+    best = ranker.rank(query, pool, dense=dense)[: max(0, limit - len(pinned_scored))]
+    # Only the passages shown are read with their sources.
+    best_passages = index.passages_by_id(session=session, passage_ids=[scored.passage_id for scored in best])
+    shown = {passage.passage_id: passage for passage in [*pinned, *best_passages]}
+    results = [
+        _evidence_out(query, scored, shown[scored.passage_id], links.get(scored.passage_id))
+        for scored in [*pinned_scored, *best]
+        if scored.passage_id in shown
+    ]
     LINKING_SECONDS.observe(time.perf_counter() - started)
     return results[:limit]
 

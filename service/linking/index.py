@@ -59,6 +59,8 @@ class FullTextHit:
     score: float
     text_score: float
     title_score: float
+    text: str
+    title: str
 
 
 def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
@@ -69,12 +71,13 @@ def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[F
     rows = session.execute(
         text(
             "SELECT rowid, -bm25(passage_search, :title_weight, 1.0) AS score, "
-            "-bm25(passage_search, 0.0, 1.0), -bm25(passage_search, 1.0, 0.0) FROM passage_search "
+            "-bm25(passage_search, 0.0, 1.0), -bm25(passage_search, 1.0, 0.0), text, title "
+            "FROM passage_search "
             "WHERE passage_search MATCH :expression ORDER BY score DESC LIMIT :limit"
         ),
         {"expression": expression, "limit": limit, "title_weight": TITLE_WEIGHT},
     )
-    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3])) for row in rows]
+    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
 
 
 def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
@@ -95,13 +98,14 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
         text(
             "SELECT passage.id, ts_rank(passage.search_vector, search.q) AS score, "
             "ts_rank('{0, 0, 1, 0}', passage.search_vector, search.q), "
-            "ts_rank('{0, 0, 0, 1}', passage.search_vector, search.q) "
-            f"FROM passage, (SELECT {' || '.join(ored)} AS q) AS search "
+            "ts_rank('{0, 0, 0, 1}', passage.search_vector, search.q), passage.text, source.title "
+            "FROM passage JOIN source ON source.id = passage.source_id, "
+            f"(SELECT {' || '.join(ored)} AS q) AS search "
             "WHERE passage.search_vector @@ search.q ORDER BY score DESC, passage.id LIMIT :limit"
         ),
         parameters,
     )
-    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3])) for row in rows]
+    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
 
 
 def search_passages(*, session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:

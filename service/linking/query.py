@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.utils import default_process
@@ -30,6 +31,7 @@ _CURRENCY_WORDS = {"GBP": "pounds", "USD": "dollars", "EUR": "euros", "JPY": "ye
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A crude suffix stripper for overlap features ('vaccines' ~ 'vaccine', 'recorded' ~ 'record')."""
     for suffix in _SUFFIXES:

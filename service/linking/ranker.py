@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -54,7 +54,9 @@ FUSION_K = 60
 class Retrieved:
     """A candidate with what the first stage said of it (None where that retriever did not find it)."""
 
-    passage: CandidatePassage
+    passage_id: int
+    text: str
+    title: str
     bm25: float | None = None
     bm25_rank: int | None = None
     bm25_text: float = 0.0
@@ -62,17 +64,37 @@ class Retrieved:
     cosine: float | None = None
     dense_rank: int | None = None
 
+    @classmethod
+    def of(cls, passage: CandidatePassage) -> Retrieved:
+        """A passage the first stage did not find (a pinned one): no retrieval scores."""
+        return cls(passage.passage_id, passage.text, passage.title)
+
 
 @dataclass(frozen=True)
 class Scored:
-    passage: CandidatePassage
+    passage_id: int
     score: float  # 0..1
     agreement: PassageAgreement
     features: tuple[float, ...]
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(word) for word in content_words(text)}
+@dataclass(frozen=True)
+class _PassageView:
+    facts: TextFacts
+    processed: str
+    stems: frozenset[str]
+
+
+# Popular passages come back query after query: their tokenisation and stems are kept (texts are
+# immutable per passage row; a changed source gets new rows).
+@lru_cache(maxsize=50_000)
+def _passage_view(text: str) -> _PassageView:
+    return _PassageView(TextFacts.of(text), default_process(text), _stems(text))
+
+
+@lru_cache(maxsize=20_000)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in content_words(text))
 
 
 @dataclass(frozen=True)
@@ -109,10 +131,10 @@ def features(
     query: EvidenceQuery, retrieved: Retrieved, best: PoolBest
 ) -> tuple[tuple[float, ...], PassageAgreement]:
     """The feature vector (in FEATURES order) and the value agreement of one candidate."""
-    passage = retrieved.passage
-    facts = TextFacts.of(passage.text)
+    view = _passage_view(retrieved.text)
+    facts = view.facts
     agreement = compare(query.facts, query.item_facts, facts)
-    processed = default_process(passage.text)
+    processed = view.processed
     claim_stems = query.stems or {""}
     entity_share = (
         len(query.facts.entities & facts.entities) / len(query.facts.entities)
@@ -129,15 +151,15 @@ def features(
         _fusion(retrieved),
         fuzz.token_set_ratio(query.processed, processed) / 100,
         fuzz.partial_ratio(query.processed, processed) / 100,
-        len(claim_stems & _stems(passage.text)) / len(claim_stems),
-        len(claim_stems & _stems(passage.title)) / len(claim_stems),
+        len(claim_stems & view.stems) / len(claim_stems),
+        len(claim_stems & _stems(retrieved.title)) / len(claim_stems),
         entity_share,
         agreement.share("numbers", A.same),
         agreement.share("numbers", A.different),
         agreement.share("dates", A.same),
         agreement.share("dates", A.different),
         agreement.share("items", A.same),
-        math.log1p(len(passage.text)),
+        math.log1p(len(retrieved.text)),
     )
     return vector, agreement
 
@@ -180,6 +202,6 @@ def rank(query: EvidenceQuery, pool: Sequence[Retrieved], *, dense: bool) -> lis
     scored = []
     for item in pool:
         vector, agreement = features(query, item, best)
-        scored.append(Scored(item.passage, fitted.probability(vector), agreement, vector))
-    scored.sort(key=lambda entry: (-entry.score, entry.passage.passage_id))
+        scored.append(Scored(item.passage_id, fitted.probability(vector), agreement, vector))
+    scored.sort(key=lambda entry: (-entry.score, entry.passage_id))
     return scored
