@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -23,7 +21,7 @@ from service.imports.models import JobKind, OnDuplicate
 from service.imports.schemas import ImportJobOut
 from service.imports.upload import format_for, receive_upload
 from service.matching import semantic
-from service.spreadsheet import safe_cell
+from service.spreadsheet import csv_document
 
 router = APIRouter(tags=["imports"])
 
@@ -169,13 +167,8 @@ def get_import(import_id: int, session: SessionDep, settings: SettingsDep, _key:
 def get_import_errors_csv(import_id: int, session: SessionDep, _key: ImportKey) -> Response:
     """The job's bad rows as CSV (line, error)."""
     job = jobs.get(session=session, job_id=import_id)
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(["line", "error"])
-    for error in job.errors:
-        writer.writerow([error["line"], safe_cell(error["error"])])
     return Response(
-        output.getvalue(),
+        csv_document(["line", "error"], ([error["line"], error["error"]] for error in job.errors)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
     )

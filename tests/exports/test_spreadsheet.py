@@ -22,3 +22,10 @@ def test_plain_cells_are_left_alone_both_ways(cell: str) -> None:
 
 def test_none_is_an_empty_cell() -> None:
     assert safe_cell(None) == ""
+
+
+def test_a_csv_document_guards_every_cell() -> None:
+    from service.spreadsheet import csv_document
+
+    document = csv_document(["line", "error"], [[2, "=cmd|' /C calc'!A0"], [3, "text: required"]])
+    assert document.splitlines() == ["line,error", "2,'=cmd|' /C calc'!A0", "3,text: required"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Annotated
@@ -21,7 +19,7 @@ from service.imports.models import JobKind, OnDuplicate
 from service.imports.schemas import ImportJobOut
 from service.imports.upload import format_for, receive_upload
 from service.settings import Settings
-from service.spreadsheet import safe_cell
+from service.spreadsheet import csv_document
 from service.ui import pages, sessions
 from service.ui.deps import DeskImportReader
 from service.ui.render import FORM_RESHOWN, DeskRoute, page_context, render
@@ -36,15 +34,24 @@ def imports_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: DeskImportReader
 ) -> Response:
     """Upload a CSV or NDJSON file; the recent import jobs."""
+    return _imports_form(request, session, settings, user)
+
+
+def _imports_form(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: DeskUser,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     listed = [
         ImportJobOut.from_job(job, with_errors=False)
         for job in pages.import_jobs(session=session, limit=JOBS_LISTED)
     ]
-    return render(
-        request,
-        "imports.html",
-        page_context(user, jobs=listed, error=None, max_upload_bytes=settings.max_import_bytes),
-    )
+    context = page_context(user, jobs=listed, error=error, max_upload_bytes=settings.max_import_bytes)
+    return render(request, "imports.html", context, status_code=status_code)
 
 
 def _upload_chunks(upload: StarletteUploadFile) -> Iterator[bytes]:
@@ -96,16 +103,7 @@ def _store_upload(
     try:
         upload_format = format_for(file.filename, file.content_type, kind)
     except InvalidInput as exc:
-        listed = [
-            ImportJobOut.from_job(j, with_errors=False)
-            for j in pages.import_jobs(session=session, limit=JOBS_LISTED)
-        ]
-        return render(
-            request,
-            "imports.html",
-            page_context(user, jobs=listed, error=str(exc), max_upload_bytes=settings.max_import_bytes),
-            status_code=FORM_RESHOWN,
-        )
+        return _imports_form(request, session, settings, user, error=str(exc), status_code=FORM_RESHOWN)
     job, _created = receive_upload(
         session=session,
         kind=kind,
@@ -149,13 +147,8 @@ def import_progress(session: SessionDep, _user: DeskImportReader, import_id: int
 def import_bad_rows(session: SessionDep, _user: DeskImportReader, import_id: int) -> Response:
     """The job's bad rows as CSV (line, error), formula injection neutralised."""
     job = jobs.get(session=session, job_id=import_id)
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(["line", "error"])
-    for error in job.errors:
-        writer.writerow([error["line"], safe_cell(error["error"])])
     return Response(
-        output.getvalue(),
+        csv_document(["line", "error"], ([error["line"], error["error"]] for error in job.errors)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{import_id}-bad-rows.csv"'},
     )
