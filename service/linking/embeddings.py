@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -19,9 +18,6 @@ from sqlmodel import Session, col, select
 
 from service.linking.models import Passage, PassageEmbedding
 from service.matching import semantic
-
-if TYPE_CHECKING:
-    import numpy as np
 
 EMBED_BATCH = 256
 
@@ -71,16 +67,8 @@ def readiness(*, session: Session) -> Readiness:
     return Readiness(passages=passages, embedded=embedded)
 
 
-class PassageMatrix:
-    """Every stored passage embedding in one matrix, topped up from the table on each use."""
-
-    def __init__(self) -> None:
-        import numpy as np
-
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.vectors = np.zeros((0, semantic.DIMENSIONS), dtype=np.float16)
-        self.last_id = 0
-        self.lock = threading.Lock()
+class PassageMatrix(semantic.EmbeddingMatrix):
+    """Every stored passage embedding in one matrix (nearest and cosines as for claims), topped up on use."""
 
     def refresh(self, session: Session) -> None:
         """Load embeddings of passages newer than the last one loaded (ids only grow)."""
@@ -103,32 +91,6 @@ class PassageMatrix:
     @property
     def size(self) -> int:
         return len(self.ids)
-
-    def nearest(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """(passage id, cosine) of the closest passages, best first (deleted ones are dropped later)."""
-        import numpy as np
-
-        if not len(self.ids):
-            return []
-        scores = self.vectors @ query.astype(np.float16)
-        limit = min(limit, len(scores))
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top])]
-        return [(int(self.ids[index]), float(scores[index])) for index in top]
-
-    def cosines(self, query: np.ndarray, passage_ids: list[int]) -> dict[int, float]:
-        """Cosine of the query with each of these passages that has an embedding."""
-        import numpy as np
-
-        if not len(self.ids) or not passage_ids:
-            return {}
-        wanted = np.asarray(passage_ids, dtype=np.int64)
-        positions = np.clip(np.searchsorted(self.ids, wanted), 0, len(self.ids) - 1)
-        found = self.ids[positions] == wanted
-        scores = self.vectors[positions[found]].astype(np.float32) @ query.astype(np.float32)
-        return {
-            int(passage_id): float(score) for passage_id, score in zip(wanted[found], scores, strict=True)
-        }
 
 
 _matrices: dict[str, PassageMatrix] = {}
