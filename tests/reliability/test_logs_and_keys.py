@@ -4,11 +4,11 @@ revoked keys stop working at once in every worker, and a dead LLM endpoint still
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from tests.conftest import ADMIN_KEY
 from tests.reliability.conftest import Server, free_port
+from tests.reliability.test_faults import wait_for_job
 
 LLM_SECRET = "sk-test-llm-secret-7f3a9c1e5b2d4f60a8e9"
 ARTICLE_MARKER = "Quillfeatherian exports of saffron grew by 37 percent in 2021, the minister said."
@@ -49,6 +49,9 @@ def test_logs_hold_no_key_llm_secret_or_article_text_and_revocation_is_immediate
                 headers={"Content-Type": "application/x-ndjson"},
             )
             assert imported.status_code == 202
+            # The worker has run (and logged whatever it logs) only once the job is done.
+            job = wait_for_job(admin, imported.json()["id"], timeout=60)
+            assert (job["status"], job["created"]) == ("done", 1), job
             for _ in range(6):  # requests land on both worker processes
                 assert newsroom.get("/v1/claims").status_code == 200
 
@@ -59,7 +62,6 @@ def test_logs_hold_no_key_llm_secret_or_article_text_and_revocation_is_immediate
 
         with server.client(BOGUS_KEY) as bogus:
             assert bogus.get("/v1/claims").status_code == 401
-        time.sleep(1.5)  # the import worker picks the job up and logs it
     server.stop()
 
     log = server.log()
