@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from service.articles.models import Article
 from service.claims.models import Claim
 from service.db import as_utc
+from service.net.urls import is_http_url
 from service.review.scale import RatingScale, verdict_label
 from service.settings import Settings
 
@@ -43,7 +44,7 @@ def to_json(document: Any, *, indent: int | None = None) -> str:
 
 def claim_url(claim: Claim, settings: Settings) -> str:
     """Where readers find the review: its own review_url if it has one, else the claim's public page here."""
-    if claim.review_url:
+    if claim.review_url and is_http_url(claim.review_url):  # rows older than the URL check may hold others
         return claim.review_url
     return settings.public_base_url.rstrip("/") + PUBLIC_CLAIM_PATH.format(claim_id=claim.id)
 
@@ -116,7 +117,7 @@ def _claim_author(claim: Claim, article: Article | None) -> dict[str, Any] | Non
     """Who made the claim: the named speaker, else the publisher of the article it appeared in."""
     if claim.speaker:
         return {"@type": "Person", "name": claim.speaker}
-    source = (article.url if article is not None else None) or claim.source_url
+    source = _source_url(claim, article)
     if not source:
         return None
     parts = urlsplit(source)
@@ -129,8 +130,14 @@ def _claim_author(claim: Claim, article: Article | None) -> dict[str, Any] | Non
     }
 
 
+def _source_url(claim: Claim, article: Article | None) -> str | None:
+    """Where the claim appeared: the article's URL, else the imported source_url (http(s) only)."""
+    candidates = (article.url if article is not None else None, claim.source_url)
+    return next((url for url in candidates if url and is_http_url(url)), None)
+
+
 def _appearance(claim: Claim, article: Article | None) -> dict[str, Any] | None:
-    url = (article.url if article is not None else None) or claim.source_url
+    url = _source_url(claim, article)
     if not url:
         return None
     appearance: dict[str, Any] = {"@type": "CreativeWork", "url": url}

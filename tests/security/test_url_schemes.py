@@ -12,6 +12,9 @@ from fastapi.testclient import TestClient
 
 from service.net.urls import is_http_url
 from tests.conftest import ADMIN_KEY, bearer
+from tests.review.conftest import MakeClaim, make_claim, post_review
+
+__all__ = ["make_claim"]  # the fixture, used by name
 
 NOT_HTTP = (
     "javascript:alert(document.cookie)",
@@ -99,3 +102,14 @@ def test_imported_claim_and_source_urls_must_be_http(fast_worker: None, client: 
     )
     assert (sources["created"], sources["failed"]) == (1, 1), sources
     assert sources["errors"][0]["line"] == 1 and "url" in sources["errors"][0]["error"]
+
+
+def test_urls_stored_by_older_releases_are_not_exported(
+    client: TestClient, keys: dict[str, str], make_claim: MakeClaim
+) -> None:
+    claim_id = make_claim(source_url="javascript:alert(1)", review_url="javascript:alert(2)")
+    published = post_review(client, claim_id, keys["checker"], verdict="false", status="published")
+    assert published.status_code == 201, published.text
+    document = client.get(f"/v1/claims/{claim_id}/claimreview", headers=bearer(keys["reader"])).json()
+    assert "javascript" not in json.dumps(document)
+    assert document["url"].endswith(f"/claims/{claim_id}")  # the public page instead
