@@ -55,6 +55,8 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False)
             return Cue("opinion", f"hope or speculation: '{token.text}'")
         if lower in EVALUATIVE_ADVERBS and token.pos_ == "ADV":
             return Cue("opinion", f"opinion: evaluative adverb '{token.text}'")
+        if token.tag_ == "MD" and token.head.dep_ in ("relcl", "acl"):
+            continue  # "voted against a bill that would ...": the modal describes the bill, not the fact
         if lower in FUTURE_MARKERS and token.tag_ == "MD":
             return Cue("prediction", f"prediction: '{_verb_phrase(token)}'")
         if lower == "going" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":

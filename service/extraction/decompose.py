@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 
 from service.extraction.classify import Cue, copula_cue, find_cue
 from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext, Person
+from service.extraction.cores import pledge_core
 from service.extraction.dates import relative_dates
 from service.extraction.enumerations import find_enumeration
 from service.extraction.lexicon import (
@@ -26,7 +27,7 @@ from service.extraction.lexicon import (
     POSITION_VERBS,
     REPORTING_VERBS,
 )
-from service.extraction.pronouns import dummy_it
+from service.extraction.pronouns import THING_PRONOUNS, dummy_it
 from service.extraction.result import ClaimKind
 from service.extraction.voice import attributed, leans_on_context, present_tense, third_person
 
@@ -254,6 +255,10 @@ class SentenceDecomposer:
         if sent.text.rstrip().endswith("?"):
             return SentenceOutcome(drafts, Cue("question", "question"))
         for clause in self._clauses(sent):
+            core = self._pledge_claim(clause.head)
+            if core is not None:
+                drafts.append(core)
+                continue
             asides = self._cut_asides(clause)
             draft, cue = self._clause_claim(clause)
             drafts.extend(d for d in map(self._salvage_relative, asides) if d is not None)
@@ -512,7 +517,9 @@ class SentenceDecomposer:
 
     def _unresolved_subject(self, clause: _Clause) -> str | None:
         """A subject 'it'/'this'/'they' that nothing resolved (a claim must not lean on it)."""
-        if clause.subject:
+        if clause.subject or self._spoken:
+            # Speech is full of "they" and "this"; there the speaker's own wording is the claim,
+            # kept as it stands (decontextualised: false) rather than dropped.
             return None
         for child in clause.head.children:
             if (
@@ -558,7 +565,7 @@ class SentenceDecomposer:
             tokens = tokens[:-1]
         if not tokens:
             return None
-        replaced = self._resolved
+        replaced = _without_doubles(self._resolved, [*subject, *tokens])
         if self._speaker:
             replaced = {**third_person([*subject, *tokens]), **self._resolved}
         body = _render(tokens, self.ctx, replaced, self._skip)
@@ -579,7 +586,8 @@ class SentenceDecomposer:
             end,
             _kind(tokens, items),
             items,
-            decontextualised=not leans_on_context([*subject, *tokens], replaced),
+            # a pronoun whose antecedent the claim itself names does not lean on the context
+            decontextualised=not leans_on_context([*subject, *tokens], {**self._resolved, **replaced}),
             speaker=self._speaker,
         )
 
@@ -643,6 +651,23 @@ class SentenceDecomposer:
             place_text = place_text[0].lower() + place_text[1:]
         draft.text = draft.text.rstrip(".") + " (at " + place_text + ")."
         return draft
+
+    def _pledge_claim(self, head: Token) -> ClaimDraft | None:
+        """'X's much-trumpeted pledge to build 12 hospitals is not new' -> 'X pledged to build 12 ...'."""
+        core = pledge_core(head)
+        if core is None or not _anchored(core.tokens):
+            return None
+        owner = _render(core.owner, self.ctx, self._resolved, self._skip).rstrip(".")
+        owner = owner.removesuffix("'s").removesuffix("’s")
+        parts = [owner, core.verb]
+        for part in (core.circumstances, core.infinitive):
+            if part:
+                text = _render(part, self.ctx, self._resolved, self._skip).rstrip(".")
+                parts.append(text[:1].lower() + text[1:] if part[0].pos_ != "PROPN" else text)
+        used = core.tokens
+        start = min(t.idx for t in used)
+        end = max(t.idx + len(t.text) for t in used)
+        return ClaimDraft(" ".join(parts) + ".", start, end, "position", speaker=self._speaker)
 
     def _cut_asides(self, clause: _Clause) -> list[Token]:
         """Take a clause's non-restrictive relative clauses that hold a fact out of it: claims of their own.
@@ -730,6 +755,20 @@ class SentenceDecomposer:
     def _non_restrictive(relcl: Token) -> bool:
         first = min(t.i for t in relcl.subtree)
         return first > 0 and relcl.doc[first - 1].text == ","
+
+
+def _without_doubles(resolved: dict[int, str], tokens: list[Token]) -> dict[int, str]:
+    """Drop a thing pronoun's resolution when the claim already names it ("The report suggests few
+    people read it closely" must not become "... read the report closely")."""
+    words = " " + " ".join(t.lower_ for t in tokens) + " "
+    kept = {}
+    for index, text in resolved.items():
+        token = tokens[0].doc[index]
+        name = text.lower().removesuffix("'s").removesuffix("'")
+        if token.lower_ in THING_PRONOUNS and f" {name} " in words:
+            continue
+        kept[index] = text
+    return kept
 
 
 def _anchored(tokens: Iterable[Token]) -> bool:

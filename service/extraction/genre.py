@@ -62,6 +62,11 @@ class Turn:
     def is_interviewee(self) -> bool:
         return self.label == "A"
 
+    @property
+    def is_host(self) -> bool:
+        """A moderator, host or interviewer: steers the conversation, makes no claims of its own."""
+        return self.label.upper() in _ROLE_LABELS
+
 
 def speaker_turns(text: str, genre: Genre) -> list[Turn]:
     """The speaker labels of a transcript or interview, in order; none for other genres."""
@@ -84,6 +89,16 @@ def detect_genre(text: str) -> Genre:
     if _PAPER_VOICE.search(_QUOTED.sub(" ", text)):
         return Genre.editorial
     return Genre.news
+
+
+_TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Professor|Prof|Sir|Dame)\.? )?"
+_INTERVIEW_WITH = re.compile(rf"\binterview(?:ed)? with {_TITLE}([A-Z][\w'\-]+(?: [A-Z][\w'\-]+)+)")
+
+
+def interviewee(text: str) -> str | None:
+    """'... an interview with Dr Lena Varga' -> 'Lena Varga': who 'A:' is when the parser names no one."""
+    match = _INTERVIEW_WITH.search(text)
+    return match.group(1) if match else None
 
 
 def speaker_name(label: str) -> str:

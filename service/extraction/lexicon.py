@@ -288,6 +288,12 @@ REPORTING_VERBS = frozenset(
         "predict",
         "predicts",
         "predicted",
+        "indicate",
+        "indicates",
+        "indicated",
+        "mention",
+        "mentions",
+        "mentioned",
     ]
 )
 # What a survey or a study found is its finding, not the paper's view: the words of the complement

@@ -11,7 +11,14 @@ from spacy.tokens import Span
 from service.extraction.classify import garbled
 from service.extraction.context import ArticleContext
 from service.extraction.decompose import ClaimDraft, SentenceDecomposer
-from service.extraction.genre import Genre, Turn, detect_genre, speaker_name, speaker_turns
+from service.extraction.genre import (
+    Genre,
+    Turn,
+    detect_genre,
+    interviewee,
+    speaker_name,
+    speaker_turns,
+)
 from service.extraction.quantities import find_quantities
 from service.extraction.result import Entity, ExtractedClaim, Extraction, SentenceReport
 from service.extraction.segment import Sentence, segment
@@ -87,14 +94,14 @@ def _claim(
     )
 
 
-def _speaker(turn: Turn | None, ctx: ArticleContext) -> str | None:
+def _speaker(turn: Turn | None, ctx: ArticleContext, text: str) -> str | None:
     """The name a speaker label stands for; 'A' is the interview's first-named person."""
     if turn is None:
         return None
     if turn.is_interviewee:
-        return next(iter(ctx.people), "The interviewee")
+        return next(iter(ctx.people), None) or interviewee(text) or "The interviewee"
     name = speaker_name(turn.label)
-    return name if name.startswith(("The ", "An ")) else ctx.canonical(name)
+    return name if turn.is_host else ctx.canonical(name)
 
 
 def extract(
@@ -128,8 +135,8 @@ def extract(
             report.label = "unreadable"
             report.reason = unreadable
             continue
-        speaker = _speaker(sentence.turn, ctx)
-        if speaker is not None and speaker.startswith(("The ", "An ")):
+        speaker = _speaker(sentence.turn, ctx, text)
+        if speaker is not None and sentence.turn is not None and sentence.turn.is_host:
             # A moderator's or interviewer's lines steer the conversation; the claims are the guests'.
             report.label = "not_checkworthy"
             report.reason = f"{speaker.lower()}'s line"

@@ -26,6 +26,7 @@ from spacy.tokens import Span, Token
 
 SINGULAR = frozenset({"it", "its"})
 PLURAL = frozenset({"they", "them", "their"})
+THING_PRONOUNS = SINGULAR | PLURAL
 _POSSESSIVE = frozenset({"its", "their"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _MAIN_CLAUSE_DEPS = frozenset({"ROOT", "conj"})
@@ -35,6 +36,7 @@ _CLAUSAL = frozenset({"ccomp", "xcomp", "csubj"})
 _DROPPED_FROM_PHRASE = frozenset({"appos", "relcl", "acl", "advmod", "npadvmod", "case"})
 # People are `context`'s job; a date or an amount ("in May") is never what 'it' does something.
 _NOT_THINGS = frozenset({"PERSON", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"})
+_DETERMINING = frozenset({"det", "poss", "nummod", "amod", "compound"})
 _NOT_ANTECEDENTS = frozenset({"this", "that", "these", "those", "we", "i", "you", "who", "which", "what"})
 
 
@@ -140,6 +142,8 @@ def _verb_objects(sent: Span, replaced: dict[int, str]) -> list[Antecedent]:
             continue
         if token.pos_ not in ("NOUN", "PROPN"):
             continue
+        if token.tag_ == "NN" and not any(c.dep_ in _DETERMINING for c in token.children):
+            continue  # a bare noun of a fixed phrase ("took effect", "in charge of", "on record") is no thing
         candidate = _antecedent(token, replaced)
         if candidate is not None:
             found.append(candidate)

@@ -68,7 +68,7 @@ def _chunks(text: str, label_ends: dict[int, int]) -> Iterator[tuple[int, str]]:
 
 def _looks_like_heading(line: str) -> bool:
     """A short line without closing punctuation: a title or subhead, however spaCy splits it."""
-    return len(line.split()) <= 16 and not _TERMINAL.search(line.rstrip())
+    return len(line.split()) <= 20 and not _TERMINAL.search(line.rstrip())
 
 
 def segment(text: str, turns: Sequence[Turn] = ()) -> Iterator[Sentence]:

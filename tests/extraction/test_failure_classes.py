@@ -1,0 +1,161 @@
+"""One test per failure class of issue 16, with examples of our own (not from the annotated sets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from service.extraction import extract
+from service.extraction.genre import Genre, detect_genre
+from service.extraction.result import Extraction
+from service.extraction.spelling import normalise
+from tests.extraction.scoring import BLIND2, EDITORIALS, annotated, broken_reasons, extract_annotated
+
+MARCH_2023 = dt.date(2023, 3, 10)
+
+
+def _texts(extraction: Extraction) -> list[str]:
+    return [claim.text for claim in extraction.claims]
+
+
+def _spans_exact(body: str, extraction: Extraction) -> bool:
+    return all(body[c.start : c.end] == c.quote for c in extraction.claims)
+
+
+# 1. Speech and quotes are not editorials.
+
+
+def test_a_speaker_label_attributes_first_person_claims() -> None:
+    body = "Hospital debate\n\nSMITH: We cut waiting lists by half in 2022. I was proud of it.\n\nJONES: No."
+    extraction = extract(body, genre=Genre.transcript)
+    assert "Smith said they cut waiting lists by half in 2022." in _texts(extraction)
+    claim = extraction.claims[0]
+    assert claim.speaker == "Smith" and claim.decontextualised
+    assert body[claim.start : claim.end] == claim.quote == "We cut waiting lists by half in 2022"
+
+
+def test_first_person_is_the_papers_voice_only_in_an_editorial() -> None:
+    sentence = "We paid more military aid per person than any country in the world in 2022."
+    assert not extract(sentence, genre=Genre.editorial).claims
+    spoken = extract(sentence, genre=Genre.transcript).claims
+    # no speaker is named: the claim keeps its wording and says it still leans on its context
+    assert [c.text for c in spoken] == [sentence] and not spoken[0].decontextualised
+
+
+def test_a_speakers_pledge_is_a_stated_position_and_moderators_make_no_claims() -> None:
+    body = "MODERATOR: We have 40 minutes. Mr Vale?\n\nVALE: I would scrap the 5p levy on bags.\n"
+    extraction = extract(body)
+    assert extraction.meta["genre"] == "transcript"
+    assert _texts(extraction) == ["Vale said they would scrap the 5p levy on bags."]
+    assert extraction.sentences[0].reason == "the moderator's line"
+
+
+def test_an_interviews_answers_are_the_interviewees() -> None:
+    body = (
+        "An interview with Dr Ana Ruiz\n\nDr Ana Ruiz runs the Tarn observatory.\n\n"
+        "Q: What changed?\n\nA: Our budget fell by 30% in 2021.\n"
+    )
+    assert detect_genre(body) is Genre.interview
+    assert "Ana Ruiz said their budget fell by 30% in 2021." in _texts(extract(body))
+
+
+# 2. Typos derail the parse.
+
+
+def test_spelling_is_mended_for_the_parse_but_spans_stay_on_the_original() -> None:
+    body = "The minister anounced that the goverment had recieved 3,000 bids, the agency s report said."
+    extraction = extract(body)
+    (claim,) = extraction.claims
+    assert "government had received 3,000 bids" in claim.text
+    assert "goverment" in claim.quote and _spans_exact(body, extraction)
+    assert extraction.sentences[0].text == body
+
+
+def test_names_british_spellings_and_plurals_are_never_corrected() -> None:
+    text = "Mr Smithh said the programme cost millions of pounds in metres of cable and renewables."
+    assert normalise(text) == (text, None)
+
+
+# 3. Checkable facts inside evaluative, hedged or future sentences.
+
+
+def test_the_checkable_core_of_evaluative_and_future_sentences() -> None:
+    pledge = extract(
+        "The minister's much-trumpeted pledge, made at the conference in Leeds on Sunday, to build "
+        "300,000 homes a year is a fantasy."
+    )
+    assert _texts(pledge) == [
+        "The minister pledged at the conference in Leeds on Sunday to build 300,000 homes a year."
+    ]
+    levy = extract("The levy, which will apply to firms with more than 250 staff, is a disgrace.")
+    assert _texts(levy) == ["The levy applies to firms with more than 250 staff."]
+    commuters = extract("The 40,000 commuters who use the line each day will face longer journeys.")
+    assert _texts(commuters) == ["The 40,000 commuters use the line each day."]
+
+
+# 4. Reported speech and stated positions are checkable.
+
+
+def test_reported_evaluations_and_refusals_are_claims_about_what_was_said() -> None:
+    assert _texts(extract('A spokesperson called the figures "shameful".')) == [
+        'A spokesperson called the figures "shameful"'
+    ]
+    assert _texts(extract("The allies have said they will not accept the terms.")) == [
+        "The allies have said they will not accept the terms."
+    ]
+    # a study's finding owns its complement, the belief it reports included
+    survey = extract("A survey by Ipsos found that 30% of drivers believe speed cameras are unfair.")
+    assert len(survey.claims) == 1
+
+
+# 5. A rewrite must never break a claim.
+
+
+def test_fixed_phrases_are_not_antecedents_and_a_bare_it_is_no_claim() -> None:
+    extraction = extract("The minister was in charge of the scheme in 2021. It cost £3 million.")
+    assert _texts(extraction) == ["The minister was in charge of the scheme in 2021."]
+    assert extraction.sentences[1].label == "not_checkworthy"
+    assert "'It'" in extraction.sentences[1].reason
+
+
+def test_a_resolution_never_doubles_a_phrase() -> None:
+    (claim,) = extract("The report suggests few people read it closely, according to a 2024 survey.").claims
+    assert claim.text == "The report suggests few people read it closely, according to a 2024 survey."
+    assert claim.decontextualised  # 'it' is the report the claim names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EDITORIALS + BLIND2)
+def test_every_claim_of_every_annotated_document_parses_as_a_sentence(name: str) -> None:
+    body, _ = annotated(name)
+    extraction = extract_annotated(name)
+    assert _spans_exact(body, extraction)
+    assert [(c.text, r) for c in extraction.claims if (r := broken_reasons(c.text))] == []
+
+
+# 6. Time and place travel with the claim.
+
+
+def test_relative_dates_are_written_into_the_claim() -> None:
+    assert _texts(extract("Last year was the driest on record.", published_at=MARCH_2023)) == [
+        "2022 was the driest on record."
+    ]
+    (claim,) = extract("Prices rose 4% last month, the agency said.", published_at=MARCH_2023).claims
+    assert "in February 2023" in claim.text
+    assert claim.quote == "Prices rose 4% last month, the agency said"
+    assert claim.quantities[-1].value == "2023-02-01/2023-02-28"
+
+
+# 7. Garbled sentences are flagged, not passed on.
+
+
+def test_word_salad_is_unreadable_and_a_single_slip_keeps_its_fact() -> None:
+    extraction = extract(
+        "Budget the over roads council of approved the. "
+        "The council approved a £4 million budget the on Tuesday."
+    )
+    first, second = extraction.sentences
+    assert first.label == "unreadable" and first.claim_count == 0
+    assert "'the over'" in first.reason and "ends on 'the'" in first.reason
+    assert second.claim_count == 1
