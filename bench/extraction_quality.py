@@ -33,9 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "extraction"))
 
-from scoring import BLIND2, EDITORIALS, Score, annotated, every_sentence_baseline, score
+from scoring import BLIND2, BLIND3, EDITORIALS, Score, annotated, every_sentence_baseline, score
 
-SETS = {"editorials": EDITORIALS, "blind2": BLIND2}
+SETS = {"editorials": EDITORIALS, "blind2": BLIND2, "blind3": BLIND3}
 
 
 def _row(name: str, s: Score) -> str:

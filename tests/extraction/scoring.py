@@ -194,3 +194,6 @@ BLIND2 = (
     "blind2/science_typos",
     "blind2/editorial_tram",
 )
+
+# Written and annotated blind after tuning on blind set 2 (issue 16); see data/blind3/README.md.
+BLIND3 = ("blind3/speech_budget", "blind3/news_typos", "blind3/interview_coach")
