@@ -261,6 +261,16 @@ def _json_array_rows(chunks: Iterable[bytes]) -> Iterator[RawRow]:
             pending_bytes = b""
         return False
 
+    # A row's number is its identity for resuming and reporting, so it must grow with every element even
+    # when several share a line (a one-line `json.dumps` array): such elements take the next free number.
+    last_number = 0
+    element = 0
+
+    def number() -> int:
+        nonlocal last_number
+        last_number = max(line, last_number + 1)
+        return last_number
+
     while True:
         stripped = buffer.lstrip(" \t\r\n,")
         line += buffer[: len(buffer) - len(stripped)].count("\n")
@@ -279,17 +289,22 @@ def _json_array_rows(chunks: Iterable[bytes]) -> Iterator[RawRow]:
             value, end = decoder.raw_decode(buffer)
         except json.JSONDecodeError as exc:
             if len(buffer) > MAX_ROW_BYTES or not refill():
-                yield RawRow(line, None, f"not valid JSON ({exc.msg}); the rest of the upload was not read")
+                yield RawRow(
+                    number(),
+                    None,
+                    f"element {element + 1}: not valid JSON ({exc.msg}); the rest of the upload was not read",
+                )
                 return
             continue
         started = True
+        element += 1
         text = buffer[:end]
         if "\ufffd" in text:
-            yield RawRow(line, None, "not valid UTF-8")
+            yield RawRow(number(), None, f"element {element}: not valid UTF-8")
         elif isinstance(value, dict):
-            yield RawRow(line, _from_claim_review(value) if _is_claim_review(value) else value)
+            yield RawRow(number(), _from_claim_review(value) if _is_claim_review(value) else value)
         else:
-            yield RawRow(line, None, "each element must be a JSON object")
+            yield RawRow(number(), None, f"element {element}: each element must be a JSON object")
         line += text.count("\n")
         buffer = buffer[end:]
 

@@ -330,3 +330,17 @@ def test_new_article_claims_carry_prior_checks(client: TestClient) -> None:
     assert matched
     assert matched[0]["matches"][0]["verdict"] == "mostly_true"
     assert matched[0]["matches"][0]["review_url"] == "https://checker.example/jobs"
+
+
+def test_claim_review_array_on_one_line_keeps_every_element(client: TestClient) -> None:
+    # json.dumps writes an array on one line: every element starts on line 1, and each must still be a row.
+    reviews = [
+        {"@type": "ClaimReview", "claimReviewed": f"Rail fares in Scotland rose {rise}% in March 2023"}
+        for rise in ("5.1", "25.1", "7.4")
+    ]
+    reviews.append({"@type": "ClaimReview", "claimReviewed": ""})
+    job = _import(client, json.dumps(reviews).encode(), headers={"Content-Type": "application/ld+json"})
+    assert (job["status"], job["total"], job["created"], job["failed"]) == ("done", 4, 3, 1)
+    assert [error["line"] for error in job["errors"]] == [4]
+    stored = sorted(claim.text for claim in _claims())
+    assert stored == sorted(review["claimReviewed"] for review in reviews[:3])

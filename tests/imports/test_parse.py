@@ -90,6 +90,13 @@ def test_claim_review_array_maps_schema_org_fields() -> None:
         claim_row(found[2], verdicts=VERDICTS, rating_scale=SCALE)
 
 
+def test_claim_review_array_on_one_line_numbers_every_element() -> None:
+    data = json.dumps([{"claimReviewed": "a"}, {"claimReviewed": "b"}, 7, {"claimReviewed": "c"}]).encode()
+    found = list(rows(_chunked(data, 5), "claimreview"))
+    assert [row.line for row in found] == [1, 2, 3, 4]
+    assert found[2].error == "element 3: each element must be a JSON object"
+
+
 @pytest.mark.parametrize(
     ("label", "verdict"),
     [
