@@ -22,6 +22,8 @@ from typing import Any
 from service.identity.numbers import MONTHS, MULTIPLIERS, NUMBER_WORDS, find_numbers
 from service.identity.tokens import SENTENCE_BREAKS, STOPWORDS, Tokens, tokenize
 
+# Raise when a change to the rules gives a stored claim another signature: readers recompute stored
+# signatures of an older version (and a migration may re-sign the table).
 SIGNATURE_VERSION = 1
 
 # '..., police say.' / '..., according to the ONS.' at the end; 'Police say (that) ...' at the start.
@@ -97,6 +99,8 @@ _DIRECTION_WORDS = {
     "vetoed": "veto vetoed vetoes rejected blocked",
 }
 DIRECTIONS = {word: label for label, words in _DIRECTION_WORDS.items() for word in words.split()}
+# Prepositions that give a direction only before an amount: 'over 5,000 people', not 'over the year'.
+_BEFORE_AMOUNT = frozenset({"up", "down", "over", "under", "above", "below"})
 _VOTE = frozenset({"vote", "votes", "voted", "voting"})
 _COMPARATIVES = frozenset(
     [
@@ -287,11 +291,22 @@ def _directions(tokens: Tokens) -> tuple[str, ...]:
     folded = tokens.folded
     for position, word in enumerate(folded):
         label = DIRECTIONS.get(word)
+        if word in _BEFORE_AMOUNT and not _amount_follows(tokens, position):
+            continue
         if label is None and word == "for" and position and folded[position - 1] in _VOTE:
             label = "for"
         if label is not None:
             found.add(label)
     return tuple(sorted(found))
+
+
+def _amount_follows(tokens: Tokens, position: int) -> bool:
+    after = position + 1
+    if after < len(tokens.kinds) and tokens.kinds[after] == "symbol":
+        after += 1
+    return after < len(tokens.kinds) and (
+        tokens.kinds[after] == "num" or tokens.folded[after] in NUMBER_WORDS
+    )
 
 
 def _side(tokens: Tokens, in_entity: dict[int, str], positions: range) -> tuple[str, ...]:

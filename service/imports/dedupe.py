@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 from sqlmodel import Session
 
 from service.identity import ClaimSignature, claim_signature, same_claim
+from service.identity.signature import SIGNATURE_VERSION
 from service.imports.index import (
     DUPLICATE_TERMS,
     KEY_GROUP_CAP,
@@ -123,8 +124,13 @@ def best_scored(
 
 
 def _signature_of(stored: StoredClaim) -> ClaimSignature:
-    """A stored claim's signature (computed from its text for a claim stored without one)."""
-    return ClaimSignature.from_json(stored.signature) if stored.signature else claim_signature(stored.text)
+    """A stored claim's signature, computed again from its text when it has none or one of an older
+    SIGNATURE_VERSION (a changed rule must not make two versions of the same claim differ)."""
+    if stored.signature:
+        signature = ClaimSignature.from_json(stored.signature)
+        if signature.version == SIGNATURE_VERSION:
+            return signature
+    return claim_signature(stored.text)
 
 
 def signatures_of(texts: Sequence[str], reference_dates: Sequence[dt.date | None]) -> list[ClaimSignature]:

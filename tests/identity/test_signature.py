@@ -194,3 +194,12 @@ def test_a_newsroom_label_is_not_part_of_the_claim() -> None:
 
 def test_a_noun_that_looks_like_a_speech_verb_keeps_the_claim_whole() -> None:
     assert claim_signature("Four claims document the abuse").quantities == ("4",)
+
+
+def test_prepositions_give_a_direction_only_before_an_amount() -> None:
+    over_the_year = claim_signature("Rail fares rose 5.1% over the year")
+    during_the_year = claim_signature("Rail fares rose 5.1% during the year")
+    assert compare(over_the_year, during_the_year) == []
+    over, under = claim_signature("over 5,000 people came"), claim_signature("under 5,000 people came")
+    assert [d.kind for d in compare(over, under)] == [DifferenceKind.DIRECTION]
+    assert claim_signature("Fares were up £5").directions == ("up",)
