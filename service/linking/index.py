@@ -8,6 +8,9 @@ as bound parameters.
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,27 +83,71 @@ def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[F
     return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
 
 
+# ts_rank has no inverse document frequency, so a common word ranks like a rare one; the PostgreSQL
+# search weighs each term by its bm25 idf, counted at most every IDF_SECONDS per term and process
+# (document frequencies drift slowly; an exact count per query would cost as much as the search).
+IDF_SECONDS = 600.0
+_idf_cache: dict[tuple[str, str], tuple[float, float]] = {}
+_idf_lock = threading.Lock()
+
+
+def _postgres_idf(session: Session, terms: Sequence[str]) -> dict[str, float]:
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    with _idf_lock:
+        fresh = {
+            term: found[1]
+            for term in terms
+            if (found := _idf_cache.get((database, term))) is not None and now - found[0] < IDF_SECONDS
+        }
+    stale = [term for term in terms if term not in fresh]
+    if stale:
+        parameters: dict[str, object] = {f"t{n}": term for n, term in enumerate(stale)}
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE search_vector @@ phraseto_tsquery('english'::regconfig, :t{n}))"
+            for n in range(len(stale))
+        )
+        row = session.execute(
+            text(
+                f"SELECT (SELECT count(*) FROM passage), {counts} FROM passage WHERE search_vector @@ ("
+                + " || ".join(f"phraseto_tsquery('english'::regconfig, :t{n})" for n in range(len(stale)))
+                + ")"
+            ),
+            parameters,
+        ).one()
+        total = float(row[0])
+        with _idf_lock:
+            for term, frequency in zip(stale, row[1:], strict=True):
+                idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+                _idf_cache[(database, term)] = (now, idf)
+                fresh[term] = idf
+    return fresh
+
+
 def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
-    parameters: dict[str, object] = {"limit": limit}
-    ored = []
-    for term in terms:
-        if not term.strip():
-            continue
-        name = f"term{len(parameters)}"
-        parameters[name] = term
-        # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
-        ored.append(f"phraseto_tsquery('english'::regconfig, :{name})")
-    if not ored:
+    usable = [term for term in dict.fromkeys(terms) if term.strip()]
+    if not usable:
         return []
-    # ts_rank's default weights {0.1, 0.2, 0.4, 1.0} give the title (A) 2.5 times the text (B); the
-    # arrays {D, C, B, A} score each field alone.
+    idf = _postgres_idf(session, usable)
+    parameters: dict[str, object] = {"limit": limit}
+    queries, weighted = [], []
+    for n, term in enumerate(usable):
+        parameters[f"term{n}"] = term
+        parameters[f"idf{n}"] = idf[term]
+        # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
+        query = f"phraseto_tsquery('english'::regconfig, :term{n})"
+        queries.append(query)
+        weighted.append(f"CASE WHEN passage.search_vector @@ {query} THEN :idf{n} ELSE 0 END")
+    # The idf of the terms matched, scaled by ts_rank (term frequency and the title's weight A over the
+    # text's B); the arrays {D, C, B, A} score each field alone.
     rows = session.execute(
         text(
-            "SELECT passage.id, ts_rank(passage.search_vector, search.q) AS score, "
+            f"SELECT passage.id, ({' + '.join(weighted)}) "
+            "* (1 + ts_rank(passage.search_vector, search.q)) AS score, "
             "ts_rank('{0, 0, 1, 0}', passage.search_vector, search.q), "
             "ts_rank('{0, 0, 0, 1}', passage.search_vector, search.q), passage.text, source.title "
             "FROM passage JOIN source ON source.id = passage.source_id, "
-            f"(SELECT {' || '.join(ored)} AS q) AS search "
+            f"(SELECT {' || '.join(queries)} AS q) AS search "
             "WHERE passage.search_vector @@ search.q ORDER BY score DESC, passage.id LIMIT :limit"
         ),
         parameters,
