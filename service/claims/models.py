@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, event, inspect
@@ -109,6 +110,18 @@ class ClaimTag(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
     tag: str = Field(sa_column=Column(String(100), primary_key=True, index=True))
+
+
+class ClaimAction(StrEnum):
+    """What a history entry records."""
+
+    created = "created"
+    imported = "imported"
+    updated = "updated"
+    status_changed = "status_changed"
+    review_added = "review_added"
+    evidence_pinned = "evidence_pinned"
+    evidence_rejected = "evidence_rejected"
 
 
 class ClaimEvent(SQLModel, table=True):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.auth.service import Actor
-from service.claims.models import Claim, ClaimEvent, ClaimTag, sign
+from service.claims.models import Claim, ClaimAction, ClaimEvent, ClaimTag, sign
 from service.claims.schemas import ClaimOut, PriorCheck
 from service.claims.text import claim_text_hash, normalize_claim_text
 from service.exceptions import NotFound
@@ -35,7 +35,7 @@ def record_event(
     session: Session,
     claim: Claim,
     actor: Actor | None,
-    action: str,
+    action: ClaimAction,
     field: str | None = None,
     before: Any = None,
     after: Any = None,
@@ -90,7 +90,7 @@ def create_from_extraction(
         claims.append(claim)
     session.flush()
     for claim in claims:
-        record_event(session=session, claim=claim, actor=actor, action="created", after=claim.text)
+        record_event(session=session, claim=claim, actor=actor, action=ClaimAction.created, after=claim.text)
     return claims
 
 

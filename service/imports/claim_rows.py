@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.auth.service import Actor
-from service.claims.models import Claim
+from service.claims.models import Claim, ClaimAction
 from service.claims.text import normalize_claim_text, normalized_text_hash
 from service.db import utcnow
 from service.identity import ClaimSignature
@@ -147,7 +147,7 @@ def store_claims(
             {
                 "claim_id": claim_id,
                 "version": 1,
-                "action": "imported",
+                "action": ClaimAction.imported,
                 "after": {
                     "import_id": job_id,
                     "line": row.line,

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from service.auth.service import Actor
 from service.claims import service as claims
-from service.claims.models import Claim
+from service.claims.models import Claim, ClaimAction
 from service.db import as_utc, utcnow
 from service.exceptions import NotFound
 from service.linking import agreement, embeddings, index, ranker
@@ -254,7 +254,9 @@ def set_relation(
         session=session,
         claim=claim,
         actor=actor,
-        action="evidence_rejected" if relation == Relation.irrelevant else "evidence_pinned",
+        action=ClaimAction.evidence_rejected
+        if relation == Relation.irrelevant
+        else ClaimAction.evidence_pinned,
         field=f"evidence:{passage_id}",
         before=before,
         after=relation.value,

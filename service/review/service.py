@@ -22,7 +22,7 @@ from service.articles.models import Article
 from service.auth.models import Role
 from service.auth.service import Actor, Permission, authorize
 from service.claims import service as claims
-from service.claims.models import Claim, ClaimTag
+from service.claims.models import Claim, ClaimAction, ClaimTag
 from service.claims.queue import ME
 from service.db import utcnow
 from service.exceptions import Conflict, Forbidden, InvalidInput, StaleVersion
@@ -92,7 +92,7 @@ def update(
     _write(session, claim, changed, now)
     for name in ("status", "assignee", "priority", "dismiss_reason"):
         if name in changed:
-            action = "status_changed" if name == "status" else "updated"
+            action = ClaimAction.status_changed if name == "status" else ClaimAction.updated
             _record(
                 now,
                 session=session,
@@ -110,7 +110,7 @@ def update(
             session=session,
             claim=claim,
             actor=actor,
-            action="updated",
+            action=ClaimAction.updated,
             field="tags",
             before=current_tags,
             after=new_tags,
@@ -162,7 +162,7 @@ def add_review(
         session=session,
         claim=claim,
         actor=actor,
-        action="review_added",
+        action=ClaimAction.review_added,
         field="review",
         after={"review_id": review.id, "verdict": verdict},
     )
@@ -173,7 +173,7 @@ def add_review(
             session=session,
             claim=claim,
             actor=actor,
-            action="status_changed",
+            action=ClaimAction.status_changed,
             field="status",
             before=step_from.value,
             after=step.value,
@@ -186,7 +186,7 @@ def add_review(
                 session=session,
                 claim=claim,
                 actor=actor,
-                action="updated",
+                action=ClaimAction.updated,
                 field=name,
                 before=before[name],
                 after=values[name],

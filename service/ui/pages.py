@@ -12,7 +12,7 @@ from service.articles.models import Article
 from service.auth.service import Permission
 from service.claims import queue as claim_queue
 from service.claims import service as claims
-from service.claims.models import Claim, ClaimEvent
+from service.claims.models import Claim, ClaimAction, ClaimEvent
 from service.claims.schemas import ClaimStats, PriorCheck
 from service.imports import jobs
 from service.imports.models import ImportJob
@@ -217,13 +217,13 @@ def changes_since(*, session: Session, claim_id: int, version: int) -> list[Chan
 
 def describe(event: ClaimEvent) -> str:
     """One line for a history entry: 'status: new → in_review', 'evidence 12: supports'."""
-    if event.action == "created":
+    if event.action == ClaimAction.created:
         return "created"
-    if event.action == "review_added" and isinstance(event.after, dict):
+    if event.action == ClaimAction.review_added and isinstance(event.after, dict):
         return f"review added: {event.after.get('verdict')}"
     if event.field and event.field.startswith("evidence:"):
         passage = event.field.removeprefix("evidence:")
-        verb = "rejected" if event.action == "evidence_rejected" else "pinned"
+        verb = "rejected" if event.action == ClaimAction.evidence_rejected else "pinned"
         return f"evidence passage {passage} {verb}: {_short(event.after)}"
     if event.field:
         return f"{event.field}: {_short(event.before)} → {_short(event.after)}"
