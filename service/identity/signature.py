@@ -184,22 +184,22 @@ class ClaimSignature:
     @classmethod
     def from_json(cls, stored: str) -> ClaimSignature:
         """The signature `to_json` wrote (lists back to tuples)."""
-        stored_fields: dict[str, Any] = json.loads(stored)
-        fields = stored_fields
-        order = fields.get("order")
+        # Named `values`: `fields` is dataclasses.fields, used below for _FIELD_NAMES.
+        values: dict[str, Any] = json.loads(stored)
+        order = values.get("order")
         return cls(
-            quantities=tuple(fields.get("quantities", ())),
-            anchors=tuple(fields.get("anchors", ())),
-            dates=tuple(fields.get("dates", ())),
-            entities=tuple(fields.get("entities", ())),
-            names=tuple(fields.get("names", ())),
-            lead=str(fields.get("lead", "")),
-            negated=bool(fields.get("negated", False)),
-            directions=tuple(fields.get("directions", ())),
+            quantities=tuple(values.get("quantities", ())),
+            anchors=tuple(values.get("anchors", ())),
+            dates=tuple(values.get("dates", ())),
+            entities=tuple(values.get("entities", ())),
+            names=tuple(values.get("names", ())),
+            lead=str(values.get("lead", "")),
+            negated=bool(values.get("negated", False)),
+            directions=tuple(values.get("directions", ())),
             order=(tuple(order[0]), tuple(order[1])) if order else None,
-            surfaces=tuple((str(pair[0]), str(pair[1])) for pair in fields.get("surfaces", ())),
-            core=str(fields.get("core", "")),
-            version=int(fields.get("version", SIGNATURE_VERSION)),
+            surfaces=tuple((str(pair[0]), str(pair[1])) for pair in values.get("surfaces", ())),
+            core=str(values.get("core", "")),
+            version=int(values.get("version", SIGNATURE_VERSION)),
         )
 
 
