@@ -111,12 +111,10 @@ def system(file: Path, *, database_url: str, workers: int) -> tuple[float, int, 
     migrate(settings.database_url)
     engine = get_engine()
     environment = {**os.environ, "WORKER_POLL_SECONDS": "0.2", "LOG_LEVEL": "WARNING"}
+    log = (file.parent / "workers.log").open("wb")
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "worker"],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "service.cli", "worker"], env=environment, stdout=log, stderr=log
         )
         for _ in range(workers)
     ]
@@ -149,7 +147,7 @@ def system(file: Path, *, database_url: str, workers: int) -> tuple[float, int, 
             claims = session.exec(
                 select(func.count()).select_from(Claim).where(col(Claim.article_id).is_not(None))
             ).one()
-        print(f"  rows stored (pending) after {stored_after:.1f}s", flush=True)
+        print(f"  rows stored (pending) after {stored_after:.1f}s; worker log {log.name}", flush=True)
         return elapsed, counts["done"], int(claims), counts
     finally:
         for process in processes:
