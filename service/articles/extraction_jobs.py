@@ -17,8 +17,7 @@ from sqlmodel import Session, col
 
 from service.articles import service
 from service.articles.models import Article, ArticleStatus
-from service.auth.models import ApiKey, Role
-from service.auth.service import Actor
+from service.auth.service import Actor, actor_of_key
 from service.db import utcnow
 from service.leasing import STALE_AFTER_SECONDS, Queue, lease
 from service.review import webhooks
@@ -140,9 +139,4 @@ def _announce(session: Session, article: Article, *, claim_count: int) -> None:
 
 
 def _submitter(session: Session, article: Article) -> Actor | None:
-    if article.created_by_key_id is None:
-        return None
-    api_key = session.get(ApiKey, article.created_by_key_id)
-    if api_key is None or api_key.id is None:
-        return None
-    return Actor(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
+    return actor_of_key(session=session, key_id=article.created_by_key_id)

@@ -54,6 +54,18 @@ class Actor:
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
 
+    @classmethod
+    def of(cls, api_key: ApiKey) -> Actor:
+        """The actor a stored key stands for."""
+        assert api_key.id is not None
+        return cls(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
+
+
+def actor_of_key(*, session: Session, key_id: int | None) -> Actor | None:
+    """The actor behind a stored key id (who submitted an article or an import); None when unknown."""
+    api_key = session.get(ApiKey, key_id) if key_id is not None else None
+    return Actor.of(api_key) if api_key is not None else None
+
 
 def hash_key(raw_key: str) -> str:
     """Keys are 256-bit random strings, so a fast hash is enough; no salt is needed to resist guessing."""
@@ -104,8 +116,7 @@ def authenticate(*, session: Session, raw_key: str | None) -> Actor:
         or not hmac.compare_digest(api_key.key_hash, presented_hash)
     ):
         raise Unauthenticated(f"Unknown or revoked API key. {HOW_TO_GET_A_KEY}")
-    assert api_key.id is not None
-    return Actor(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
+    return Actor.of(api_key)
 
 
 def authorize(actor: Actor, permission: Permission) -> Actor:

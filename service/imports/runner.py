@@ -20,8 +20,7 @@ from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from service.auth.models import ApiKey, Role
-from service.auth.service import Actor
+from service.auth.service import Actor, actor_of_key
 from service.claims.models import Claim
 from service.db import utcnow
 from service.imports import index as claim_index
@@ -194,12 +193,7 @@ def _report(engine: Engine, job_id: int, on_batch: Callable[[ImportJob], None]) 
 
 
 def _job_actor(*, session: Session, job: ImportJob) -> Actor | None:
-    if job.key_id is None:
-        return None
-    api_key = session.get(ApiKey, job.key_id)
-    if api_key is None:
-        return None
-    return Actor(key_id=job.key_id, name=api_key.name, role=Role(api_key.role))
+    return actor_of_key(session=session, key_id=job.key_id)
 
 
 def _batches(raws: Iterator[RawRow], start_line: int, size: int) -> Iterator[list[RawRow]]:

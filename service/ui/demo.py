@@ -49,8 +49,7 @@ def prepare(*, directory: Path, settings: Settings) -> DemoSetup:
     try:
         with Session(engine) as session:
             api_key, raw_key = auth.create(session=session, role=Role.admin, name="demo-admin")
-            assert api_key.id is not None
-            actor = auth.Actor(key_id=api_key.id, name=api_key.name, role=Role.admin)
+            actor = auth.Actor.of(api_key)
             source_count = 0
             if REFERENCE_SOURCES.exists():
                 for line in REFERENCE_SOURCES.read_text(encoding="utf-8").splitlines():

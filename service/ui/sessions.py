@@ -15,7 +15,7 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
 from service.auth import service as auth
-from service.auth.models import ApiKey, Role
+from service.auth.models import ApiKey
 from service.db import as_utc, utcnow
 from service.ui.models import UiSession
 
@@ -70,9 +70,7 @@ def get(*, session: Session, raw_token: str | None) -> DeskUser | None:
     ui_session, api_key = found
     if as_utc(ui_session.expires_at) <= utcnow() or api_key.revoked_at is not None:
         return None
-    assert api_key.id is not None
-    actor = auth.Actor(key_id=api_key.id, name=api_key.name, role=Role(api_key.role))
-    return DeskUser(actor=actor, csrf_token=ui_session.csrf_token)
+    return DeskUser(actor=auth.Actor.of(api_key), csrf_token=ui_session.csrf_token)
 
 
 def delete(*, session: Session, raw_token: str | None) -> None:
