@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test lint format typecheck bench demo semantic clean
+.PHONY: run dev test test-fast lint format typecheck bench demo semantic clean
 
 $(BIN)/python:
 	@echo "==> creating $(VENV) (first run only)"
@@ -33,6 +33,10 @@ dev: $(VENV)/.installed-dev
 ## Lint, type-check and run every test (SQLite and PostgreSQL)
 test: lint typecheck
 	$(BIN)/pytest -q
+
+## The edit loop: SQLite only, no browser, nothing marked slow, two workers (CI runs everything: make test)
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -n 2 -m "not slow and not browser and not postgres"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
