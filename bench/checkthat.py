@@ -90,9 +90,11 @@ class PlainBM25:
         return [str(claim_id) for (claim_id,) in rows]
 
 
-def configure(database: str, semantic: str) -> None:
-    """Point the service at the bench's SQLite file (settings and engine re-read)."""
+def configure(database: str, semantic: str, *, worker: bool = True) -> None:
+    """Point the service at the bench's SQLite file (settings and engine re-read); without `worker`, no
+    in-process worker embeds claims behind the bench's back."""
     os.environ.update(
+        RUN_WORKER_IN_PROCESS="true" if worker else "false",
         DATABASE_URL=f"sqlite:///{database}",
         CLAIMCHECK_ADMIN_KEY=ADMIN_KEY,
         RATE_LIMIT_PER_MINUTE="1000000",

@@ -68,8 +68,8 @@ def main() -> None:
     from service.matching.models import ClaimEmbedding
     from service.matching.query import clean_query
 
-    def fresh_app(semantic_mode: str) -> Any:
-        configure(database, semantic_mode)
+    def fresh_app(semantic_mode: str, worker: bool = True) -> Any:
+        configure(database, semantic_mode, worker=worker)
         semantic.forget_matrices()
         return create_app()
 
@@ -149,7 +149,7 @@ def main() -> None:
         baseline = PlainBM25(claims, with_title=with_title)
         rankings[name] = {tweet_id: baseline.rank(text) for tweet_id, text in tweets}
     keep_embeddings(1.0)
-    with TestClient(fresh_app("on")), Session(get_engine()) as session:
+    with TestClient(fresh_app("on", worker=False)), Session(get_engine()) as session:
         matrix = semantic.matrix_for(session)
         query_vectors = semantic.embed([clean_query(text) for _, text in tweets])
         rankings["embeddings"] = {
@@ -165,7 +165,8 @@ def main() -> None:
     for name, mode, fraction in runs:
         keep_embeddings(fraction)
         rankings[name], timings[name], matchers[name] = {}, [], set()
-        with TestClient(fresh_app(mode)) as client:
+        # No worker: the embedded fraction stays what it was set to while the tweets are asked.
+        with TestClient(fresh_app(mode, worker=False)) as client:
             for tweet_id, text in tweets:
                 started = time.perf_counter()
                 response = client.post("/v1/claims/match", json={"text": text, "limit": 20}, headers=HEADERS)

@@ -31,7 +31,6 @@ from service.settings import Settings
 
 LEXICAL_CANDIDATES = 40
 SEMANTIC_CANDIDATES = 30
-CHECKED_STATUSES = ("reviewed", "published")
 # A match is the same claim only above these (rapidfuzz token_set_ratio of the signatures' core wording,
 # MiniLM cosine): a strong ranking score alone says "likely the claim this text repeats", not "identical".
 SAME_WORDING = 85.0
@@ -94,7 +93,7 @@ def candidates(
         return []
     claims_query = select(Claim).options(load_only(*SHOWN_COLUMNS)).where(col(Claim.id).in_(ids))
     if only_checked:
-        claims_query = claims_query.where(col(Claim.status).in_(CHECKED_STATUSES))
+        claims_query = claims_query.where(col(Claim.status).in_(semantic.CHECKED_STATUSES))
     claims = [claim for claim in session.exec(claims_query) if claim.id is not None]
     # Ranks and relative scores among the claims that can be returned (an article's own new claims
     # are not): the ranker was fitted on what it may answer.
@@ -195,7 +194,9 @@ def prior_checks(
     """For each text, the reviewed or published claims it repeats above MATCH_THRESHOLD."""
     if (
         not texts
-        or session.exec(select(Claim.id).where(col(Claim.status).in_(CHECKED_STATUSES)).limit(1)).first()
+        or session.exec(
+            select(Claim.id).where(col(Claim.status).in_(semantic.CHECKED_STATUSES)).limit(1)
+        ).first()
         is None
     ):
         # Nothing checked yet: no prior checks, and no reason to load a model.

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, or_
 from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
+from service.claims.status import Status
 from service.matching.models import ClaimEmbedding
 from service.settings import Settings
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("claimcheck.matching.semantic")
 
+# Claims a fact-checker has finished: what prior-check matching offers.
+CHECKED_STATUSES = (Status.reviewed, Status.published)
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 EMBED_BATCH = 256
@@ -104,7 +107,12 @@ def embed_pending(*, session: Session, limit: int = EMBED_BATCH) -> int:
         .where(col(Claim.id).not_in(embedded))
         # Imported archives and checked claims are what matching looks for; fresh article claims are
         # embedded once a fact-checker reviews them.
-        .where(or_(col(Claim.import_job_id).is_not(None), col(Claim.status).in_(("reviewed", "published"))))
+        .where(
+            or_(
+                col(Claim.import_job_id).is_not(None),
+                col(Claim.status).in_(CHECKED_STATUSES),
+            )
+        )
         .order_by(col(Claim.id))
         .limit(limit)
     ).all()
