@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.db import as_utc
-from service.imports.models import ImportJob
+from service.imports.models import ImportJob, JobStatus
 
 
 class RowErrorOut(BaseModel):
@@ -52,7 +52,7 @@ class ImportJobOut(BaseModel):
     ) -> ImportJobOut:
         assert job.id is not None
         # A job whose upload is still arriving waits like a queued one.
-        status = "queued" if job.status == "receiving" else job.status
+        status = JobStatus.queued.value if job.status == JobStatus.receiving else job.status
         return cls(
             id=job.id,
             kind=job.kind,
