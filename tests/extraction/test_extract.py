@@ -175,6 +175,7 @@ def test_nested_appositive_names_both_roles() -> None:
     assert "Daniel Kessler is the American investor." in roles
 
 
+@pytest.mark.slow
 def test_fast_tag_attributes_match_the_models_attribute_ruler() -> None:
     fast, reference = load_pipeline(), load_pipeline(fast_attributes=False)
     lines = [line for name in EDITORIALS for line in annotated(name)[0].split("\n") if line.strip()]

@@ -105,6 +105,7 @@ def test_stopped_job_resumes_on_another_worker_with_exact_counts(
     assert _counts() == (450, 450)
 
 
+@pytest.mark.slow
 def test_kill_9_of_a_worker_process_loses_and_doubles_nothing(no_worker: None, tmp_path: Path) -> None:
     rows = _unique_rows(6_000, seed=11)
     job_id = _queue(_upload(rows), chunk_bytes=64 * 1024)

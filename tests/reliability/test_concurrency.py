@@ -7,12 +7,14 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import ADMIN_KEY
 from tests.reliability.conftest import Server
 from tests.reliability.test_faults import seed_claims
 
 
+@pytest.mark.slow
 def test_more_concurrent_requests_than_pooled_connections_do_not_deadlock(
     serve: type[Server], tmp_path: Path
 ) -> None:

@@ -28,6 +28,9 @@ from sqlalchemy import create_engine, text
 from service.imports.runner import CLAIM_BATCH_ROWS
 from tests.reliability.conftest import CLAIMCHECK, Server, free_port
 
+# Real servers killed, restarted and raced: each test takes tens of seconds.
+pytestmark = pytest.mark.slow
+
 # More than two claim batches, so the kill lands between committed batches whatever the batch size.
 IMPORT_ROWS = 2 * CLAIM_BATCH_ROWS + 2_000
 WORDS = [

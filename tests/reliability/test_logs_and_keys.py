@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ADMIN_KEY
 from tests.reliability.conftest import Server, free_port
 from tests.reliability.test_faults import wait_for_job
@@ -16,6 +18,7 @@ IMPORT_MARKER = "Zorblatt county spent 91 million euros on bridges in 2019, the 
 BOGUS_KEY = "cc_bogus_key_that_must_not_be_logged_0123456789abcdef"
 
 
+@pytest.mark.slow
 def test_logs_hold_no_key_llm_secret_or_article_text_and_revocation_is_immediate(
     serve: type[Server], tmp_path: Path
 ) -> None:

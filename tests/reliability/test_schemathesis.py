@@ -42,6 +42,7 @@ def api_schema(app: FastAPI, client: TestClient, keys: dict[str, str]) -> schema
     )
 
 
+@pytest.mark.slow
 def test_no_server_errors_and_responses_match_the_schema(
     api_schema: schemathesis.BaseSchema, keys: dict[str, str]
 ) -> None:
