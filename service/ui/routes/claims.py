@@ -131,23 +131,8 @@ def move_claim(
     if status == Status.dismissed:
         patch = ClaimPatch(status=status, dismiss_reason=dismiss_reason)
     pending = {"action": "status", "status": status.value, "dismiss_reason": dismiss_reason}
-    return _write_claim(
-        request,
-        session,
-        user,
-        settings,
-        claim_id,
-        version=version,
-        pending=pending,
-        saved="status",
-        write=lambda: review.update(
-            session=session,
-            claim_id=claim_id,
-            patch=patch,
-            expected_etag=etag,
-            actor=user.actor,
-            settings=settings,
-        ),
+    return _update_claim(
+        request, session, user, settings, claim_id, etag=etag, version=version, patch=patch, pending=pending
     )
 
 
@@ -162,6 +147,33 @@ def assign_claim(
     version: Annotated[int, Form()],
 ) -> Response:
     """Assign the claim to the signed-in key."""
+    patch = ClaimPatch(assignee=queue.ME)
+    return _update_claim(
+        request,
+        session,
+        user,
+        settings,
+        claim_id,
+        etag=etag,
+        version=version,
+        patch=patch,
+        pending={"action": "assign"},
+    )
+
+
+def _update_claim(
+    request: Request,
+    session: Session,
+    user: DeskUser,
+    settings: Settings,
+    claim_id: int,
+    *,
+    etag: str,
+    version: int,
+    patch: ClaimPatch,
+    pending: dict[str, Any],
+) -> Response:
+    """`review.update` from a desk form: a move (`status` in the patch) or an assignment."""
     return _write_claim(
         request,
         session,
@@ -169,12 +181,12 @@ def assign_claim(
         settings,
         claim_id,
         version=version,
-        pending={"action": "assign"},
-        saved="assignee",
+        pending=pending,
+        saved="status" if "status" in patch.model_fields_set else "assignee",
         write=lambda: review.update(
             session=session,
             claim_id=claim_id,
-            patch=ClaimPatch(assignee=queue.ME),
+            patch=patch,
             expected_etag=etag,
             actor=user.actor,
             settings=settings,
