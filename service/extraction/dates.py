@@ -18,6 +18,7 @@ from service.extraction.quantities import resolve_date
 _RELATIVE = frozenset({"last", "this", "next", "previous", "yesterday", "tomorrow"})
 _UNITS = frozenset({"year", "month", "week"})
 _WEEKDAYS = frozenset(name.lower() for name in calendar.day_name)
+_MONTHS = frozenset(name.lower() for name in calendar.month_name if name)
 _NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "attr", "dobj", "pobj", "poss", "appos", "conj"})
 
 
@@ -63,6 +64,17 @@ def relative_dates(sent: Span, published_at: dt.date | None) -> tuple[dict[int, 
         tokens = [t for t in ent if t.tag_ != "POS"]
         if ent.label_ != "DATE" or not tokens or not _is_relative(tokens):
             continue
+        # "on 46 days last year": only "last year" is rewritten, the count stays
+        pair = next(
+            (
+                i
+                for i, t in enumerate(tokens[:-1])
+                if t.lower_ in _RELATIVE and tokens[i + 1].lower_ in _UNITS
+            ),
+            None,
+        )
+        if pair is not None and len(tokens) > 2:
+            tokens = tokens[pair : pair + 2]
         words = [t.lower_ for t in tokens]
         resolved = resolve_date(" ".join(words), published_at)
         written = _written(words, resolved) if resolved else None
@@ -71,12 +83,14 @@ def relative_dates(sent: Span, published_at: dt.date | None) -> tuple[dict[int, 
         weekday = next((t.text for t in tokens if t.lower_ in _WEEKDAYS), None)
         if weekday is not None:
             written = f"{weekday} {written}"
-        root = ent.root
+        root = ent.root if len(tokens) == len(ent) else tokens[-1]
         before = sent.doc[tokens[0].i - 1] if tokens[0].i > sent.start else None
         after_preposition = before is not None and before.pos_ == "ADP"
-        following = sent.doc[ent.end] if ent.end < sent.end else None
-        as_subject = following is not None and following.pos_ in ("AUX", "VERB") and ent.start == sent.start
-        if not (root.dep_ in _NOMINAL_DEPS or after_preposition or as_subject):
+        following = sent.doc[tokens[-1].i + 1] if tokens[-1].i + 1 < sent.end else None
+        as_subject = following is not None and following.pos_ in ("AUX", "VERB") and tokens[0].i == sent.start
+        # inside a longer date phrase: "in June last year" -> "in June 2024", "on 46 days in 2024"
+        after_month = before is not None and before.lower_ in _MONTHS
+        if not after_month and not (root.dep_ in _NOMINAL_DEPS or after_preposition or as_subject):
             written = ("on " if len(resolved) == 10 else "in ") + written
         if tokens[0].i == sent.start:
             written = written[:1].upper() + written[1:]

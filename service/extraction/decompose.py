@@ -322,8 +322,15 @@ class SentenceDecomposer:
         """'Antony Blinken, the US secretary of state' -> 'Antony Blinken is the US secretary of state.'"""
         if not any(t.lower_ in ROLE_NOUNS or t.pos_ == "NOUN" for t in role):
             return None
+        if any(t.ent_type_ in ("GPE", "LOC", "FAC", "DATE") for t in name) and not any(
+            t.lower_ in ROLE_NOUNS for t in role
+        ):
+            return None  # "Halden Bridge, the highest level since 1921" is no person in a role
         name_text = self.ctx.canonical(" ".join(t.text for t in name))
-        role_text = _render(role, self.ctx, self._resolved, self._skip).rstrip(".")
+        replaced = {**third_person(role), **self._resolved} if self._speaker else self._resolved
+        role_text = _render(role, self.ctx, replaced, self._skip).rstrip(".")
+        if role[0].i in replaced and replaced[role[0].i][:1].islower():
+            role_text = role_text[:1].lower() + role_text[1:]  # "Our captain" -> "their captain"
         if not role_text:
             return None
         if role[0].i in self._resolved:
@@ -372,7 +379,14 @@ class SentenceDecomposer:
                 tokens = _complement_prefix(head, sent, fenced) + tokens
             subject = []
             if donor is not None:
-                subject = [t for c in donor.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree]
+                # fenced name-role appositives are their own claim ("Mark Fenn Mark Fenn apologised")
+                subject = [
+                    t
+                    for c in donor.children
+                    if c.dep_ in _SUBJECT_DEPS
+                    for t in c.subtree
+                    if t.i not in fenced
+                ]
             clauses.append(_Clause(head, tokens, subject))
         return clauses
 

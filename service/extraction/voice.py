@@ -46,7 +46,10 @@ _NAMED = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EV
 
 def attributed(speaker: str, claim: str, first: Token, replaced: dict[int, str]) -> str:
     """'Carver said they built 1,900 homes.': what a speaker said is the checkable claim."""
-    keeps_capital = first.i not in replaced and (first.pos_ == "PROPN" or first.ent_type_ in _NAMED)
+    if first.i in replaced:
+        keeps_capital = replaced[first.i][:1].isupper()  # a name put for "Our captain", not "they"
+    else:
+        keeps_capital = first.pos_ == "PROPN" or first.ent_type_ in _NAMED
     return f"{speaker} said {claim if keeps_capital else claim[:1].lower() + claim[1:]}"
 
 
