@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 
 from service.claims.models import Claim, ClaimEvent, ClaimTag
+from service.db import is_sqlite
 
 # Core tables, not ORM classes, for the batch inserts: the ORM's bulk path costs more than the INSERT.
 CLAIM_TABLE: Table = Claim.__table__  # type: ignore[attr-defined]
@@ -22,7 +23,7 @@ def insert_claims(
     connection: Connection, constants: dict[str, Any], values: list[dict[str, Any]], job_id: int
 ) -> list[int]:
     """Insert claims in one executemany; their ids, in the order of `values`."""
-    if connection.dialect.name != "sqlite":
+    if not is_sqlite(connection):
         inserted = connection.execute(
             insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True),
             [constants | row for row in values],
@@ -53,7 +54,7 @@ def insert_rows(
     (the constants once): SQLAlchemy's per-row parameter handling costs more than SQLite's own work, and
     it holds the interpreter lock that the duplicate check of the next batch needs meanwhile.
     """
-    if connection.dialect.name != "sqlite":
+    if not is_sqlite(connection):
         connection.execute(insert(table), [constants | row for row in rows])
         return
     dialect = connection.dialect

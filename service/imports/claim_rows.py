@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from service.auth.service import Actor
 from service.claims.models import Claim, ClaimAction
 from service.claims.text import normalize_claim_text, normalized_text_hash
-from service.db import utcnow
+from service.db import is_sqlite, utcnow
 from service.identity import ClaimSignature
 from service.imports import dedupe
 from service.imports.bulk_insert import EVENT_TABLE, TAG_TABLE, insert_claims, insert_rows
@@ -57,7 +57,7 @@ class DuplicateChecker:
             [row.claimed_at.date() if row.claimed_at else None for row in prepared.claims],
         )
         with Session(self.engine) as session:
-            if self.engine.dialect.name == "sqlite":
+            if is_sqlite(self.engine):
                 # One snapshot for the whole check: taken while the index is freshly merged, not after
                 # the writer's next commit has added unmerged segments that every lookup would search.
                 session.connection().exec_driver_sql("BEGIN")

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from service.db import is_sqlite
+
 # Words too common to narrow a search.
 _STOPWORD_LINES = (
     "a about above after again against all am an and any are as at be because been before being below",
@@ -73,14 +75,10 @@ def query_terms(text_normalized: str) -> list[str]:
     return list(seen)[:MAX_QUERY_TERMS]
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def document_frequencies(*, session: Session, terms: Iterable[str]) -> dict[str, int]:
     """How many claims contain each word (SQLite only; an empty dict elsewhere)."""
     wanted = sorted(set(terms))
-    if not wanted or not _is_sqlite(session):
+    if not wanted or not is_sqlite(session):
         return {}
     # Straight to the driver: asked for thousands of words per import batch.
     driver = session.connection().connection.driver_connection
@@ -116,7 +114,7 @@ def near_duplicate_terms(
 ) -> list[list[str]]:
     """For each row, the words a near-duplicate must share two of: the three rarest that some claim has
     (SQLite), or, with no cheap word frequencies (PostgreSQL), the three longest."""
-    if _is_sqlite(session):
+    if is_sqlite(session):
         return [rarest(terms, frequencies, DUPLICATE_TERMS) for terms in terms_by_row]
     return [sorted(terms, key=len, reverse=True)[:DUPLICATE_TERMS] for terms in terms_by_row]
 
@@ -137,7 +135,7 @@ def candidate_claims(
     terms = query_terms(text_normalized)
     if not terms:
         return []
-    if _is_sqlite(session):
+    if is_sqlite(session):
         if frequencies is None:
             frequencies = document_frequencies(session=session, terms=terms)
         chosen = rarest(terms, frequencies, MATCH_TERMS)
@@ -200,7 +198,7 @@ def near_duplicate_candidates_for_batch(
     measured slower than the prepared statement reused row after row (0.097 against 0.068 ms a row).
     PostgreSQL: a query per row.
     """
-    if not _is_sqlite(session):
+    if not is_sqlite(session):
         return [
             _postgres_near_duplicates(session=session, chosen=chosen, limit=DUPLICATE_RANKED_LIMIT)
             for chosen in chosen_by_row
@@ -240,7 +238,7 @@ def _rows(session: Session, sqlite_statement: str, values: Sequence[Any]) -> lis
     """Rows of a statement with one `IN (...)` list: straight to the driver on SQLite (SQLAlchemy's
     handling of a few thousand bound values costs several times the lookup itself), an expanding
     parameter elsewhere. `sqlite_statement` has `{values}` where the list goes."""
-    if _is_sqlite(session):
+    if is_sqlite(session):
         driver = session.connection().connection.driver_connection
         assert driver is not None
         placeholders = ", ".join("?" for _ in values)
@@ -293,5 +291,5 @@ def compact(*, session: Session) -> None:
     Every committed batch adds index segments, and each lookup searches every segment: at 100k claims
     a lookup after merging costs a quarter of one before, and the merge itself about 0.2 s.
     """
-    if _is_sqlite(session):
+    if is_sqlite(session):
         session.execute(text("INSERT INTO claim_fts(claim_fts) VALUES ('optimize')"))

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.service import Actor, actor_of_key
 from service.claims.models import Claim
-from service.db import utcnow
+from service.db import is_sqlite, utcnow
 from service.imports import index as claim_index
 from service.imports.article_rows import store_articles
 from service.imports.claim_rows import DuplicateChecker, store_claims
@@ -234,7 +234,7 @@ class _BatchWriter:
         self.actor = actor
         # Claim ids of the previous batch's new rows, by upload line: a repeat in this batch may point at one.
         self.previous_ids: dict[int, int] = {}
-        self.compacting = kind == JobKind.claims and engine.dialect.name == "sqlite"
+        self.compacting = kind == JobKind.claims and is_sqlite(engine)
         # Counted, not merged, at the start: a small import must not pay for merging a large index.
         self.indexed = _claim_count(engine) if self.compacting else 0
         self.created_at_compaction = progress.created

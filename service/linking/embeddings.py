@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from service.db import is_sqlite
 from service.linking.models import Passage, PassageEmbedding
 from service.matching import semantic
 
@@ -34,7 +35,7 @@ def embed_pending(*, session: Session, limit: int = EMBED_BATCH) -> int:
         return 0
     vectors = semantic.embed([passage_text for _id, passage_text in pending])
     # Another process (or the worker thread) may embed the same passages meanwhile: the first one wins.
-    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
+    dialect_insert = sqlite_insert if is_sqlite(session) else postgres_insert
     session.execute(
         dialect_insert(PassageEmbedding).on_conflict_do_nothing(index_elements=["passage_id"]),
         [

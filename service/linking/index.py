@@ -19,6 +19,7 @@ from sqlalchemy import select as columns_select
 from sqlalchemy import text
 from sqlmodel import Session, col
 
+from service.db import is_sqlite
 from service.linking.models import Passage, Source
 
 # bm25 weight of a match in the source title against one in the passage text: a Wikipedia sentence
@@ -161,7 +162,7 @@ def search_passages(*, session: Session, terms: Sequence[str], limit: int) -> li
     SQLite FTS5 bm25 over title and text (porter stemming); PostgreSQL ts_rank over the english
     tsvector of both. Scores are comparable within one result list only.
     """
-    if session.get_bind().dialect.name == "sqlite":
+    if is_sqlite(session):
         return _sqlite_search(session, terms, limit)
     return _postgres_search(session, terms, limit)
 

@@ -11,6 +11,7 @@ import re
 from sqlalchemy import text
 from sqlmodel import Session
 
+from service.db import is_sqlite
 from service.identity.tokens import STOPWORDS
 
 MAX_QUERY_WORDS = 40
@@ -33,7 +34,7 @@ def search(*, session: Session, query: str, limit: int) -> list[tuple[int, float
     words = query_words(query)
     if not words:
         return []
-    if session.get_bind().dialect.name == "sqlite":
+    if is_sqlite(session):
         # bm25() is lower-is-better: sort ascending and negate for the caller. Each word quoted, or FTS5
         # would read AND/OR/NOT/NEAR as operators.
         rows = session.execute(
