@@ -12,6 +12,16 @@ transcript (`--genre`), and counts as positive when the extractor returns at lea
 claim. Three rows, same folds, same run: the pipeline, the scorer alone on the sentence, and TF-IDF +
 LR (class-balanced, threshold tuned the same way). `--sample N` scores only N held-out sentences per
 fold (stratified), for a quick look.
+
+Measured 2026-12-01 (2 shared cores, load ~10), same folds and run for the three rows:
+  before issue 16 (commit 8f2e041, no genre; --sample 300, 1,500 sentences):
+    pipeline P 0.772 R 0.432 F1 0.553 | scorer alone F1 0.785 | tf-idf + LR F1 0.724
+  after (commit eafd513, all 7,976 sentences, 752 s in the extractor):
+    pipeline P 0.764 R 0.706 F1 0.733 | scorer alone P 0.766 R 0.797 F1 0.780
+    tf-idf + LR P 0.686 R 0.731 F1 0.706
+The target (pipeline F1 >= 0.80) is not met: the pipeline is still below its own scorer. Most of the
+remaining misses are sentences a cue drops (modals, evaluative adjectives, "I think"/"I believe"
+framing a factual clause) that ClaimBuster's annotators call check-worthy.
 """
 
 from __future__ import annotations
