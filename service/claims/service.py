@@ -78,6 +78,7 @@ def create_from_extraction(
             checkworthy=found.checkworthy,
             score=round(found.score, 4),
             kind=found.kind,
+            speaker=found.speaker,
             items=list(found.items),
             entities=[dataclasses.asdict(entity) for entity in found.entities],
             quantities=[dataclasses.asdict(quantity) for quantity in found.quantities],

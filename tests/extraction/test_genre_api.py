@@ -30,6 +30,9 @@ def test_a_transcript_attributes_first_person_claims_to_its_speakers(
     for claim in article["claims"]:
         assert DEBATE[claim["span"][0] : claim["span"][1]] == claim["quote"]
         assert "LIND:" not in claim["quote"]
+    # The speaker is stored with the claim, so the review queue and ClaimReview can name the claimant.
+    lind = next(claim for claim in article["claims"] if claim["text"].startswith("Lind said"))
+    assert client.get(f"/v1/claims/{lind['id']}", headers=headers).json()["speaker"] == "Lind"
 
     sentences = client.get(f"/v1/articles/{article['id']}/sentences", headers=headers).json()
     by_text = {s["text"]: s for s in sentences}
