@@ -24,7 +24,7 @@ from tests.imports.test_jobs import _queue, _unique_rows, _upload
 # The issue asks for an exit within 5 s; the bound here is looser because the machine running the
 # tests may be loaded, and the outcome (a resumable job, exact counts) is what is asserted.
 EXIT_BOUND_SECONDS = 15.0
-ROWS = 30_000  # six claim batches: the import is still running when the signal comes
+ROWS = 12_000  # three claim batches: the import is still running when the signal comes
 
 
 def _free_port() -> int:
@@ -91,7 +91,7 @@ def test_sigterm_mid_import_stops_the_process_and_the_import_resumes(
         [sys.executable, "-m", "service.cli", "worker"], env=_environment(), stdout=log, stderr=log
     )
     try:
-        deadline = time.monotonic() + 400
+        deadline = time.monotonic() + 900  # a loaded PostgreSQL imports a few hundred rows a second
         while _job(job_id)[0] not in (JobStatus.done, JobStatus.failed) and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
