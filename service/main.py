@@ -26,10 +26,10 @@ from service.imports.router import router as imports_router
 from service.linking.router import router as linking_router
 from service.matching.router import router as matching_router
 from service.observability import RequestContextMiddleware, configure_logging
-from service.review import webhooks
 from service.review.router import router as review_router
 from service.settings import get_settings
 from service.ui.router import install as install_ui
+from service.webhooks import delivery as webhooks
 
 log = logging.getLogger("claimcheck")
 

@@ -6,8 +6,9 @@ from service.claims.models import Claim, ClaimEvent, ClaimTag
 from service.imports.models import ImportChunk, ImportJob
 from service.linking.models import EvidenceLink, Passage, PassageEmbedding, Source
 from service.matching.models import ClaimEmbedding
-from service.review.models import Review, Webhook, WebhookDelivery
+from service.review.models import Review
 from service.ui.models import UiSession
+from service.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",

@@ -20,8 +20,8 @@ from service.articles.models import Article, ArticleStatus
 from service.auth.service import Actor, actor_of_key
 from service.db import utcnow
 from service.leasing import STALE_AFTER_SECONDS, Queue, lease
-from service.review import webhooks
 from service.settings import Settings
+from service.webhooks import delivery as webhooks
 
 log = logging.getLogger("claimcheck.articles")
 

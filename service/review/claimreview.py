@@ -17,24 +17,13 @@ from service.claims.models import Claim
 from service.db import as_utc
 from service.net.urls import is_http_url
 from service.review.scale import RatingScale, verdict_label
+from service.safe_json import script_safe
 from service.settings import Settings
 
 CONTEXT = "https://schema.org"
 # The public, key-free page of a published claim (service/ui/public.py serves it).
 PUBLIC_CLAIM_PATH = "/claims/{claim_id}"
 PLACEHOLDER_HOST = "example.org"
-# Inside a JSON string these are the same characters as \u escapes, and outside <script> they are inert:
-# a publisher can paste the JSON-LD into a page and no '</script>' or '<!--' in a claim ends it early.
-# U+2028/U+2029 end lines in older JavaScript.
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
-
-
-def script_safe(json_text: str) -> str:
-    """JSON text with '<', '>', '&' (and U+2028/U+2029) written as \\u escapes: the same document,
-    safe inside an HTML <script> element."""
-    return json_text.translate(_SCRIPT_SAFE)
 
 
 def to_json(document: Any, *, indent: int | None = None) -> str:

@@ -14,7 +14,7 @@ from service.claims import queue
 from service.claims import service as claims
 from service.claims.schemas import ClaimOut
 from service.cursors import cursor_id, next_id_cursor
-from service.review import claimreview, webhooks
+from service.review import claimreview
 from service.review import service as review
 from service.review.schemas import (
     ClaimPatch,
@@ -26,6 +26,7 @@ from service.review.schemas import (
     WebhookIn,
     WebhookOut,
 )
+from service.webhooks import delivery as webhooks
 
 router = APIRouter(prefix="/v1", tags=["review"])
 

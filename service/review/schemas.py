@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from service.claims.schemas import ClaimOut
 from service.db import as_utc
 from service.net.urls import HttpUrlText
-from service.review.models import Review, Webhook, WebhookDelivery
+from service.review.models import Review
 from service.review.workflow import Status
+from service.webhooks.models import Webhook, WebhookDelivery
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 

@@ -28,13 +28,13 @@ from service.db import utcnow
 from service.exceptions import Conflict, Forbidden, InvalidInput, StaleVersion
 from service.linking.models import Passage
 from service.net.urls import is_http_url
-from service.review import webhooks
 from service.review.claimreview import claim_review, uses_placeholder_author
 from service.review.models import Review
 from service.review.scale import RatingScale
 from service.review.schemas import ClaimPatch, ReviewIn
 from service.review.workflow import Status, check_transition, review_path
 from service.settings import Settings
+from service.webhooks import delivery as webhooks
 
 
 def update(

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from service.auth.service import Permission
 from service.db import as_utc
 from service.errors import DomainError, status_of
-from service.review.claimreview import script_safe
+from service.safe_json import script_safe
 from service.ui.sessions import DeskUser
 
 UI_DIR = Path(__file__).resolve().parent

@@ -20,8 +20,8 @@ from service.articles import extraction_jobs
 from service.articles.models import Article, ArticleStatus
 from service.claims.models import Claim
 from service.db import get_engine
-from service.review import webhooks
 from service.settings import get_settings
+from service.webhooks import delivery as webhooks
 from tests.conftest import bearer
 from tests.extraction.test_llm import EDITORIAL
 from tests.review.test_webhooks import Receiver, register, wait_for

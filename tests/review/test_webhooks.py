@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.review.webhooks import backoff_delay, sign, verify
 from service.settings import Settings
+from service.webhooks.delivery import backoff_delay, sign, verify
 from tests.conftest import ADMIN_KEY, bearer
 from tests.review.conftest import MakeClaim, post_review
 

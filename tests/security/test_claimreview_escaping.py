@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 
 from service.exports.formats import claimreview_chunks
-from service.review.webhooks import body_bytes
+from service.webhooks.delivery import body_bytes
 from tests.conftest import bearer
 from tests.review.conftest import MakeClaim, make_claim, post_review
 from tests.ui.helpers import csrf_of

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from service.db import get_engine
 from service.net.outbound import OutboundRefused, check_url, is_public_address
-from service.review import webhooks
-from service.review.models import Webhook, WebhookDelivery
 from service.settings import get_settings
+from service.webhooks import delivery as webhooks
+from service.webhooks.models import Webhook, WebhookDelivery
 from tests.conftest import ADMIN_KEY, bearer
 from tests.security.conftest import Answer, Receiver
 

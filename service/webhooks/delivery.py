@@ -30,9 +30,9 @@ from sqlmodel import Session, col, select
 from service.db import get_engine, utcnow
 from service.exceptions import InvalidInput, NotFound
 from service.net.outbound import HostUnresolved, OutboundRefused, OutboundTarget, check_url
-from service.review.claimreview import script_safe
-from service.review.models import Webhook, WebhookDelivery
+from service.safe_json import script_safe
 from service.settings import Settings, get_settings
+from service.webhooks.models import Webhook, WebhookDelivery
 
 log = logging.getLogger("claimcheck.webhooks")
 
