@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -97,6 +98,12 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(word) for word in content_words(text))
 
 
+def passage_caches_clear() -> None:
+    """Forget the per-passage caches (benches compare settings from a cold start)."""
+    _passage_view.cache_clear()
+    _stems.cache_clear()
+
+
 @dataclass(frozen=True)
 class PoolBest:
     """The best full-text scores in a pool: each candidate's are divided by these (scores are per query)."""
@@ -170,14 +177,19 @@ class LinearModel:
     intercept: float
     means: tuple[float, ...]
     scales: tuple[float, ...]
+    _weights: tuple[float, ...] = field(init=False, repr=False)
+    _offset: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Standardisation folded into the weights once: serving is one dot product per candidate.
+        weights = tuple(c / s for c, s in zip(self.coefficients, self.scales, strict=True))
+        object.__setattr__(self, "_weights", weights)
+        object.__setattr__(
+            self, "_offset", self.intercept - sum(w * m for w, m in zip(weights, self.means, strict=True))
+        )
 
     def probability(self, vector: Sequence[float]) -> float:
-        margin = self.intercept + sum(
-            coefficient * (value - mean) / scale
-            for coefficient, value, mean, scale in zip(
-                self.coefficients, vector, self.means, self.scales, strict=True
-            )
-        )
+        margin: float = self._offset + sum(map(operator.mul, self._weights, vector))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
 
