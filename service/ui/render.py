@@ -17,6 +17,7 @@ from markupsafe import Markup
 from service.auth.service import Permission
 from service.db import as_utc
 from service.errors import DomainError, status_of
+from service.net.urls import is_http_url
 from service.safe_json import script_safe
 from service.ui.sessions import DeskUser
 
@@ -122,3 +123,12 @@ templates.env.filters["moment"] = format_moment
 templates.env.filters["day_and_time"] = format_day_and_time
 templates.env.filters["label"] = lambda value: str(value or "").replace("_", " ")
 templates.env.filters["json_script"] = json_script
+
+
+def outbound_href(url: str | None) -> str:
+    """An external link's href: the URL when it is http(s), else '#'. New rows cannot hold another scheme,
+    but rows stored by older releases may (the desk CSP would stop a `javascript:` one; this keeps it out)."""
+    return url if url and is_http_url(url) else "#"
+
+
+templates.env.filters["outbound"] = outbound_href

@@ -113,3 +113,23 @@ def test_urls_stored_by_older_releases_are_not_exported(
     document = client.get(f"/v1/claims/{claim_id}/claimreview", headers=bearer(keys["reader"])).json()
     assert "javascript" not in json.dumps(document)
     assert document["url"].endswith(f"/claims/{claim_id}")  # the public page instead
+
+
+def test_desk_links_never_carry_a_stored_javascript_url(client: TestClient, keys: dict[str, str]) -> None:
+    # A row an older release stored before the check: the claim page shows the URL as text, never as an href.
+    from service.db import get_engine
+    from tests.ui.helpers import csrf_of, store_claim
+
+    stored_url = "javascript:alert(document.cookie)"
+    claim_id = store_claim(get_engine(), "NATO has 30 members", source_url=stored_url)
+    form = client.get("/ui")
+    signed_in = client.post(
+        "/ui/sign-in",
+        data={"api_key": keys["checker"], "csrf_token": csrf_of(form.text), "next": "/ui/queue"},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    page = client.get(f"/ui/claims/{claim_id}")
+    assert page.status_code == 200
+    assert 'href="javascript:' not in page.text
+    assert 'href="#"' in page.text
