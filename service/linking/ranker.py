@@ -79,29 +79,32 @@ class Scored:
     features: tuple[float, ...]
 
 
-@dataclass(frozen=True)
-class _PassageView:
-    facts: TextFacts
-    processed: str
-    stems: frozenset[str]
-
-
 # Popular passages come back query after query: their tokenisation and stems are kept (texts are
 # immutable per passage row; a changed source gets new rows).
 @lru_cache(maxsize=50_000)
-def _passage_view(text: str) -> _PassageView:
-    return _PassageView(TextFacts.of(text), default_process(text), _stems(text))
+def _processed(text: str) -> str:
+    return default_process(text)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=50_000)
+def _facts(text: str) -> TextFacts:
+    return TextFacts.of(text)
+
+
+@lru_cache(maxsize=50_000)
 def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(word) for word in content_words(text))
 
 
 def passage_caches_clear() -> None:
     """Forget the per-passage caches (benches compare settings from a cold start)."""
-    _passage_view.cache_clear()
-    _stems.cache_clear()
+    for cached in (_processed, _facts, _stems):
+        cached.cache_clear()
+
+
+# A claim without amounts, dates, entities or items agrees with no passage value whatever the passage
+# says: its candidates' facts (the costliest part of a feature vector) are not computed.
+_NO_FACTS = TextFacts(amounts=(), dates=(), entities=frozenset(), folded=" ")
 
 
 @dataclass(frozen=True)
@@ -138,10 +141,11 @@ def features(
     query: EvidenceQuery, retrieved: Retrieved, best: PoolBest
 ) -> tuple[tuple[float, ...], PassageAgreement]:
     """The feature vector (in FEATURES order) and the value agreement of one candidate."""
-    view = _passage_view(retrieved.text)
-    facts = view.facts
-    agreement = compare(query.facts, query.item_facts, facts)
-    processed = view.processed
+    claim = query.facts
+    needs_facts = bool(claim.amounts or claim.dates or claim.entities or query.item_facts)
+    facts = _facts(retrieved.text) if needs_facts else _NO_FACTS
+    agreement = compare(claim, query.item_facts, facts)
+    processed = _processed(retrieved.text)
     claim_stems = query.stems or {""}
     entity_share = (
         len(query.facts.entities & facts.entities) / len(query.facts.entities)
@@ -158,7 +162,7 @@ def features(
         _fusion(retrieved),
         fuzz.token_set_ratio(query.processed, processed) / 100,
         fuzz.partial_ratio(query.processed, processed) / 100,
-        len(claim_stems & view.stems) / len(claim_stems),
+        len(claim_stems & _stems(retrieved.text)) / len(claim_stems),
         len(claim_stems & _stems(retrieved.title)) / len(claim_stems),
         entity_share,
         agreement.share("numbers", A.same),
