@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -20,6 +21,16 @@ ADMIN_KEY = "cc_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
 os.environ.setdefault("ALLOW_PLACEHOLDER_ORGANIZATION", "true")
 POSTGRES_DSN = os.environ.get("CLAIMCHECK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 ROLES = ("reader", "newsroom", "checker", "admin")
+# Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _postgres_reachable() -> bool:
@@ -128,3 +139,19 @@ def keys(client: TestClient) -> dict[str, str]:
 
 def bearer(raw_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw_key}"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run: Playwright's sync API allows one instance per thread, so every
+    browser test (desk journeys, the Checked-before panel, /docs) shares this one."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from tests.conftest import ADMIN_KEY
 from tests.ui.test_journeys import (  # noqa: F401  (fixtures: one server per database for this module)
     OpenPage,
-    browser,
     desk_database,
     open_page,
     server,

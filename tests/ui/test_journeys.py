@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from service.db import make_engine
 from tests.conftest import ADMIN_KEY, POSTGRES_DSN
@@ -30,19 +30,10 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 EDITORIAL = ROOT.parent / "shared" / "data" / "editorial_ukraine.txt"
 if not EDITORIAL.exists():
     EDITORIAL = ROOT / "demo" / "editorial_ukraine.txt"
 REFERENCE_SOURCES = ROOT / "demo" / "reference_sources.ndjson"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -113,16 +104,6 @@ def server(desk_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 OpenPage = Callable[[], Page]
