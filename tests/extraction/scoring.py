@@ -197,3 +197,16 @@ BLIND2 = (
 
 # Written and annotated blind after tuning on blind set 2 (issue 16); see data/blind3/README.md.
 BLIND3 = ("blind3/speech_budget", "blind3/news_typos", "blind3/interview_coach")
+# Written by helper 16b after the tuning on sets 2 and 3 (commit 635a906), before any run on them.
+BLIND4 = tuple(
+    f"blind4/{name}"
+    for name in (
+        "column_maternity",
+        "news_rents",
+        "speech_mayor",
+        "debate_police",
+        "interview_farmer",
+        "science_asthma",
+        "bulletin_jobs",
+    )
+)
