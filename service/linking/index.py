@@ -9,10 +9,11 @@ as bound parameters.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select as columns_select
@@ -67,8 +68,134 @@ class FullTextHit:
     title: str
 
 
+# A term found in more than COMMON_SHARE of the passages selects most of the library and adds little to a
+# bm25 score: it is left out of the full-text query while MIN_TERMS rarer ones remain. At 100,000
+# passages (bench/evidence_search.py) the OR query then matches a fraction of the rows ('sources' was in
+# 95% of them through the distractors' titles; porter stems 'one' to 'on'). The ranker still sees every
+# claim word (coverage, token_set, partial). Document frequencies are counted at most every
+# STATISTICS_SECONDS per term and process: they drift slowly, and only the choice of terms depends on them.
+COMMON_SHARE = 0.02
+COMMON_MIN_PASSAGES = 2_000  # below 100,000 passages a term must be in this many to be left out
+MIN_TERMS = 3
+STATISTICS_SECONDS = 600.0
+# A smaller library is counted again for every search: a few imports change its statistics a lot.
+STATISTICS_EXACT_BELOW = 20_000
+_STATISTICS_TERMS = 200_000
+
+
+@dataclass(frozen=True)
+class Library:
+    """How many passages there are and (PostgreSQL) their mean length in words, title included."""
+
+    passages: int
+    mean_length: float = 0.0
+
+
+@dataclass
+class _Statistics:
+    """Per database: the passage count and the document frequency of terms searched, with when counted."""
+
+    total: tuple[float, Library] | None = None
+    frequencies: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+
+_statistics: dict[str, _Statistics] = {}
+_statistics_lock = threading.Lock()
+
+
+def _database(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def _known(session: Session, terms: Sequence[str]) -> tuple[Library | None, dict[str, int]]:
+    """The fresh passage count (None when stale) and the fresh document frequencies among the terms."""
+    now = time.monotonic()
+    with _statistics_lock:
+        found = _statistics.setdefault(_database(session), _Statistics())
+        total = (
+            found.total[1]
+            if found.total
+            and now - found.total[0] < STATISTICS_SECONDS
+            and found.total[1].passages >= STATISTICS_EXACT_BELOW
+            else None
+        )
+        return total, {
+            term: entry[1]
+            for term in terms
+            if (entry := found.frequencies.get(term)) is not None and now - entry[0] < STATISTICS_SECONDS
+        }
+
+
+def _remember(session: Session, total: Library | None, frequencies: dict[str, int]) -> None:
+    now = time.monotonic()
+    with _statistics_lock:
+        found = _statistics.setdefault(_database(session), _Statistics())
+        if total is not None:
+            found.total = (now, total)
+        if len(found.frequencies) > _STATISTICS_TERMS:
+            found.frequencies.clear()
+        found.frequencies.update((term, (now, frequency)) for term, frequency in frequencies.items())
+
+
+def statistics_clear() -> None:
+    """Forget the counted passage totals and document frequencies (tests and benches)."""
+    with _statistics_lock:
+        _statistics.clear()
+
+
+def common_cut(total: int) -> int:
+    """The document frequency above which a term is common in a library of `total` passages."""
+    return max(COMMON_MIN_PASSAGES, math.floor(COMMON_SHARE * total))
+
+
+def selective_terms(terms: Sequence[str], frequencies: Mapping[str, int], total: int) -> list[str]:
+    """The terms worth an OR query: those in at most COMMON_SHARE of `total` passages (and at most
+    COMMON_MIN_PASSAGES) or not counted yet, topped up with the least common others up to MIN_TERMS; in
+    the terms' order.
+
+    >>> selective_terms(["the", "polar", "bears", "one"], {"the": 9000, "polar": 1, "one": 6000}, 10_000)
+    ['polar', 'bears', 'one']
+    >>> selective_terms(["sources", "polar", "bears", "melt"], {"sources": 9500, "bears": 5}, 10_000)
+    ['polar', 'bears', 'melt']
+    """
+    limit = common_cut(total)
+    kept = {term for term in terms if frequencies.get(term, 0) <= limit}
+    common = sorted((term for term in terms if term not in kept), key=lambda term: frequencies[term])
+    kept.update(common[: max(0, MIN_TERMS - len(kept))])
+    return [term for term in terms if term in kept]
+
+
+def _usable(terms: Sequence[str]) -> list[str]:
+    return [term for term in dict.fromkeys(terms) if term.strip()]
+
+
 def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
-    expression = fts5_match_expression(terms)
+    usable = _usable(terms)
+    if not usable:
+        return []
+    total, frequencies = _known(session, usable)
+    uncounted = [term for term in usable if term not in frequencies]
+    if total is None or uncounted:
+        # One statement for the passage count (when stale) and the uncounted terms' frequencies.
+        parameters: dict[str, object] = {
+            f"e{n}": fts5_match_expression([term]) for n, term in enumerate(uncounted)
+        }
+        counts = [
+            f"(SELECT count(*) FROM passage_search WHERE passage_search MATCH :e{n})"
+            for n in range(len(uncounted))
+        ]
+        stale = total is None
+        row = session.execute(
+            text(f"SELECT {', '.join(['(SELECT count(*) FROM passage)'] * stale + counts)}"), parameters
+        ).one()
+        values = [int(value) for value in row]
+        if stale:
+            total = Library(values.pop(0))
+        counted = dict(zip(uncounted, values, strict=True))
+        _remember(session, total if stale else None, counted)
+        frequencies.update(counted)
+    assert total is not None
+    expression = fts5_match_expression(selective_terms(usable, frequencies, total.passages))
     if not expression:
         return []
     # bm25() is lower-is-better; negated, higher is better.
@@ -84,76 +211,187 @@ def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[F
     return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
 
 
-# ts_rank has no inverse document frequency, so a common word ranks like a rare one; the PostgreSQL
-# search weighs each term by its bm25 idf, counted at most every IDF_SECONDS per term and process
-# (document frequencies drift slowly; an exact count per query would cost as much as the search).
-IDF_SECONDS = 600.0
-_idf_cache: dict[tuple[str, str], tuple[float, float]] = {}
-_idf_lock = threading.Lock()
-
-
-def _postgres_idf(session: Session, terms: Sequence[str]) -> dict[str, float]:
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    now = time.monotonic()
-    with _idf_lock:
-        fresh = {
-            term: found[1]
-            for term in terms
-            if (found := _idf_cache.get((database, term))) is not None and now - found[0] < IDF_SECONDS
-        }
-    stale = [term for term in terms if term not in fresh]
-    if stale:
-        parameters: dict[str, object] = {f"t{n}": term for n, term in enumerate(stale)}
-        counts = ", ".join(
-            f"count(*) FILTER (WHERE search_vector @@ phraseto_tsquery('english'::regconfig, :t{n}))"
-            for n in range(len(stale))
+def _postgres_count(
+    session: Session, total: Library | None, terms: Sequence[str], frequencies: dict[str, int]
+) -> Library:
+    """The library's size (counted when `total` is None) and, into `frequencies`, the terms' document
+    frequencies: exact below the COMMON_SHARE cut, the cut itself above it (each count stops there, so a
+    common term costs little). The mean length is taken over about 1,000 passages spread over the ids."""
+    parameters: dict[str, object] = {"share": COMMON_SHARE, "least": COMMON_MIN_PASSAGES}
+    columns = []
+    if total is None:
+        statement = (
+            "WITH total AS MATERIALIZED (SELECT count(*) AS passages, "
+            "greatest(:least, floor(count(*) * CAST(:share AS float8))) + 1 AS cut, "
+            "greatest(1, count(*) / 1000) AS step "
+            "FROM passage) "
         )
-        row = session.execute(
-            text(
-                f"SELECT (SELECT count(*) FROM passage), {counts} FROM passage WHERE search_vector @@ ("
-                + " || ".join(f"phraseto_tsquery('english'::regconfig, :t{n})" for n in range(len(stale)))
-                + ")"
-            ),
-            parameters,
-        ).one()
-        total = float(row[0])
-        with _idf_lock:
-            for term, frequency in zip(stale, row[1:], strict=True):
-                idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-                _idf_cache[(database, term)] = (now, idf)
-                fresh[term] = idf
-    return fresh
+        columns = [
+            "(SELECT passages FROM total)",
+            "(SELECT coalesce(avg((SELECT max(position) FROM unnest(passage.search_vector) AS entry, "
+            "unnest(entry.positions) AS position)), 0) "
+            "FROM passage WHERE passage.id % (SELECT step FROM total) = 0)",
+        ]
+        cut = "(SELECT cut FROM total)"
+    else:
+        statement = ""
+        parameters["cut"] = common_cut(total.passages) + 1
+        cut = ":cut"
+    for n, term in enumerate(terms):
+        parameters[f"term{n}"] = term
+        columns.append(
+            "(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage.search_vector @@ "
+            f"phraseto_tsquery('english'::regconfig, :term{n}) LIMIT {cut}) AS found)"
+        )
+    values = list(session.execute(text(f"{statement}SELECT {', '.join(columns)}"), parameters).one())
+    if total is None:
+        total = Library(int(values.pop(0)), float(values.pop(0)))
+        _remember(session, total, {})
+    counted = dict(zip(terms, (int(value) for value in values), strict=True))
+    _remember(session, None, counted)
+    frequencies.update(counted)
+    return total
+
+
+# bm25 as FTS5 computes it (k1 = 1.2, b = 0.75, a field's term frequency times its weight), so that the
+# ranker's features mean the same on both databases: on PostgreSQL from each returned row's tsvector (the
+# title's lexemes carry weight A, the text's B; the last position is the row's length in words).
+BM25_K1 = 1.2
+BM25_B = 0.75
+# PostgreSQL orders the matching rows by a cheaper score (the idf of the terms matched, times ts_rank) and
+# scores this many times `limit` of the best of them with bm25.
+POSTGRES_RESCORED = 2
+_TSVECTOR_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """A passage's term frequencies per field (by lexeme) and its length in words."""
+
+    title: dict[str, int]
+    text: dict[str, int]
+    length: int
+
+    @classmethod
+    def of(cls, vector: str) -> _Counts:
+        """From a tsvector's text form: "'bear':3A,9B 'polar':2A"."""
+        title: dict[str, int] = {}
+        body: dict[str, int] = {}
+        length = 0
+        for lexeme, positions in _TSVECTOR_ENTRY.findall(vector):
+            lexeme = lexeme.replace("''", "'")
+            for position in positions.split(","):
+                if position.endswith("A"):
+                    title[lexeme] = title.get(lexeme, 0) + 1
+                else:
+                    body[lexeme] = body.get(lexeme, 0) + 1
+                length = max(length, int(position.rstrip("ABCD")))
+        return cls(title, body, length)
+
+    def frequency(self, lexemes: Sequence[str], field: dict[str, int]) -> int:
+        """How often a term occurs in a field: a phrase of several lexemes as often as its rarest one."""
+        return min((field.get(lexeme, 0) for lexeme in lexemes), default=0)
+
+
+def bm25(
+    frequencies: Sequence[tuple[float, float]],
+    idfs: Sequence[float],
+    weights: tuple[float, float],
+    relative_length: float,
+) -> float:
+    """FTS5's bm25 of a row: per term, its (title, text) frequencies weighted and saturated, times its idf.
+
+    >>> round(bm25([(1, 0), (0, 2)], [2.0, 1.0], (2.0, 1.0), 1.0), 4)
+    4.125
+    """
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * relative_length)
+    score = 0.0
+    for (title, body), idf in zip(frequencies, idfs, strict=True):
+        weighted = weights[0] * title + weights[1] * body
+        score += idf * weighted * (BM25_K1 + 1) / (weighted + norm)
+    return score
 
 
 def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
-    usable = [term for term in dict.fromkeys(terms) if term.strip()]
+    """The matching rows, each term's document frequency among them (every passage with a term matches,
+    so the count is exact), the best by a cheap score, rescored with bm25: one statement once the terms
+    are counted."""
+    usable = _usable(terms)
     if not usable:
         return []
-    idf = _postgres_idf(session, usable)
-    parameters: dict[str, object] = {"limit": limit}
-    queries, weighted = [], []
-    for n, term in enumerate(usable):
+    total, frequencies = _known(session, usable)
+    uncounted = [term for term in usable if term not in frequencies]
+    if total is None or uncounted:
+        total = _postgres_count(session, total, uncounted, frequencies)
+    chosen = selective_terms(usable, frequencies, total.passages)
+    parameters: dict[str, object] = {"fetch": POSTGRES_RESCORED * limit, "total": total.passages}
+    queries, matches, counts, weighted, lexemes = [], [], [], [], []
+    for n, term in enumerate(chosen):
         parameters[f"term{n}"] = term
-        parameters[f"idf{n}"] = idf[term]
         # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
         query = f"phraseto_tsquery('english'::regconfig, :term{n})"
         queries.append(query)
-        weighted.append(f"CASE WHEN passage.search_vector @@ {query} THEN :idf{n} ELSE 0 END")
-    # The idf of the terms matched, scaled by ts_rank (term frequency and the title's weight A over the
-    # text's B); the arrays {D, C, B, A} score each field alone.
+        matches.append(f"passage.search_vector @@ {query} AS m{n}")
+        counts.append(f"count(*) FILTER (WHERE m{n}) AS f{n}")
+        weighted.append(
+            f"CASE WHEN m{n} THEN ln(1 + (frequency.total - f{n} + 0.5) / (f{n} + 0.5)) ELSE 0 END"
+        )
+        lexemes.append(
+            f"array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, :term{n})), ' ')"
+        )
+    everything = " || ".join(queries)
+    # The source title is read per row returned (a join planned before ANALYZE scanned both tables).
     rows = session.execute(
         text(
-            f"SELECT passage.id, ({' + '.join(weighted)}) "
-            "* (1 + ts_rank(passage.search_vector, search.q)) AS score, "
-            "ts_rank('{0, 0, 1, 0}', passage.search_vector, search.q), "
-            "ts_rank('{0, 0, 0, 1}', passage.search_vector, search.q), passage.text, source.title "
-            "FROM passage JOIN source ON source.id = passage.source_id, "
-            f"(SELECT {' || '.join(queries)} AS q) AS search "
-            "WHERE passage.search_vector @@ search.q ORDER BY score DESC, passage.id LIMIT :limit"
+            "WITH matched AS MATERIALIZED ("
+            f"SELECT passage.id, passage.source_id, passage.text, passage.search_vector AS vector, "
+            f"{', '.join(matches)} FROM passage WHERE passage.search_vector @@ ({everything})), "
+            f"frequency AS (SELECT CAST(:total AS float8) AS total, {', '.join(counts)} FROM matched), "
+            f"best AS (SELECT matched.id, matched.source_id, matched.text, matched.vector, "
+            f"({' + '.join(weighted)}) * (1 + ts_rank(matched.vector, {everything})) AS score "
+            "FROM matched CROSS JOIN frequency ORDER BY score DESC, matched.id LIMIT :fetch) "
+            "SELECT best.id, best.text, (SELECT source.title FROM source WHERE source.id = best.source_id), "
+            f"CAST(best.vector AS text), ARRAY[{', '.join(f'frequency.f{n}' for n in range(len(chosen)))}], "
+            f"ARRAY[{', '.join(lexemes)}] FROM best CROSS JOIN frequency"
         ),
         parameters,
-    )
-    return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
+    ).all()
+    if not rows:
+        return []
+    found = [int(value) for value in rows[0][4]]
+    _remember(session, None, dict(zip(chosen, found, strict=True)))
+    idfs = [_idf(total.passages, frequency) for frequency in found]
+    term_lexemes = [str(value).split() for value in rows[0][5]]
+    mean_length = total.mean_length or 1.0
+    hits = []
+    for passage_id, body, title, vector, _found, _lexemes in rows:
+        counts_of = _Counts.of(vector)
+        per_term = [
+            (
+                float(counts_of.frequency(words, counts_of.title)),
+                float(counts_of.frequency(words, counts_of.text)),
+            )
+            for words in term_lexemes
+        ]
+        relative = counts_of.length / mean_length
+        hits.append(
+            FullTextHit(
+                passage_id,
+                bm25(per_term, idfs, (TITLE_WEIGHT, 1.0), relative),
+                bm25(per_term, idfs, (0.0, 1.0), relative),
+                bm25(per_term, idfs, (1.0, 0.0), relative),
+                body,
+                title,
+            )
+        )
+    hits.sort(key=lambda hit: (-hit.score, hit.passage_id))
+    return hits[:limit]
+
+
+def _idf(passages: int, frequency: int) -> float:
+    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), at least 1e-6."""
+    idf = math.log((passages - frequency + 0.5) / (frequency + 0.5)) if passages > 0 else 0.0
+    return idf if idf > 0 else 1e-6
 
 
 def search_passages(*, session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
