@@ -9,7 +9,6 @@ as bound parameters.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -211,45 +210,19 @@ def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[F
     return [FullTextHit(row[0], float(row[1]), float(row[2]), float(row[3]), row[4], row[5]) for row in rows]
 
 
-def _postgres_count(
-    session: Session, total: Library | None, terms: Sequence[str], frequencies: dict[str, int]
-) -> Library:
-    """The library's size (counted when `total` is None) and, into `frequencies`, the terms' document
-    frequencies: exact below the COMMON_SHARE cut, the cut itself above it (each count stops there, so a
-    common term costs little). The mean length is taken over about 1,000 passages spread over the ids."""
-    parameters: dict[str, object] = {"share": COMMON_SHARE, "least": COMMON_MIN_PASSAGES}
-    columns = []
-    if total is None:
-        statement = (
-            "WITH total AS MATERIALIZED (SELECT count(*) AS passages, "
-            "greatest(:least, floor(count(*) * CAST(:share AS float8))) + 1 AS cut, "
-            "greatest(1, count(*) / 1000) AS step "
-            "FROM passage) "
+def _postgres_library(session: Session) -> Library:
+    """The passage count and their mean length in words, over about 1,000 passages spread over the ids."""
+    row = session.execute(
+        text(
+            "WITH total AS MATERIALIZED (SELECT count(*) AS passages FROM passage) "
+            "SELECT (SELECT passages FROM total), (SELECT coalesce(avg(("
+            "SELECT max(position) FROM unnest(passage.search_vector) AS entry, unnest(entry.positions) "
+            "AS position)), 0) FROM passage "
+            "WHERE passage.id % (SELECT greatest(1, passages / 1000) FROM total) = 0)"
         )
-        columns = [
-            "(SELECT passages FROM total)",
-            "(SELECT coalesce(avg((SELECT max(position) FROM unnest(passage.search_vector) AS entry, "
-            "unnest(entry.positions) AS position)), 0) "
-            "FROM passage WHERE passage.id % (SELECT step FROM total) = 0)",
-        ]
-        cut = "(SELECT cut FROM total)"
-    else:
-        statement = ""
-        parameters["cut"] = common_cut(total.passages) + 1
-        cut = ":cut"
-    for n, term in enumerate(terms):
-        parameters[f"term{n}"] = term
-        columns.append(
-            "(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage.search_vector @@ "
-            f"phraseto_tsquery('english'::regconfig, :term{n}) LIMIT {cut}) AS found)"
-        )
-    values = list(session.execute(text(f"{statement}SELECT {', '.join(columns)}"), parameters).one())
-    if total is None:
-        total = Library(int(values.pop(0)), float(values.pop(0)))
-        _remember(session, total, {})
-    counted = dict(zip(terms, (int(value) for value in values), strict=True))
-    _remember(session, None, counted)
-    frequencies.update(counted)
+    ).one()
+    total = Library(int(row[0]), float(row[1]))
+    _remember(session, total, {})
     return total
 
 
@@ -261,36 +234,28 @@ BM25_B = 0.75
 # PostgreSQL orders the matching rows by a cheaper score (the idf of the terms matched, times ts_rank) and
 # scores this many times `limit` of the best of them with bm25.
 POSTGRES_RESCORED = 2
-_TSVECTOR_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
 
 
-@dataclass(frozen=True)
-class _Counts:
-    """A passage's term frequencies per field (by lexeme) and its length in words."""
+def _field_counts(entries: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Title and text frequencies by lexeme from 'lexeme weights' entries ('bear ABB': once in the title,
+    twice in the text)."""
+    title: dict[str, int] = {}
+    body: dict[str, int] = {}
+    for entry in entries:
+        lexeme, _, weights = entry.rpartition(" ")
+        in_title = weights.count("A")
+        if in_title:
+            title[lexeme] = in_title
+        if len(weights) > in_title:
+            body[lexeme] = len(weights) - in_title
+    return title, body
 
-    title: dict[str, int]
-    text: dict[str, int]
-    length: int
 
-    @classmethod
-    def of(cls, vector: str) -> _Counts:
-        """From a tsvector's text form: "'bear':3A,9B 'polar':2A"."""
-        title: dict[str, int] = {}
-        body: dict[str, int] = {}
-        length = 0
-        for lexeme, positions in _TSVECTOR_ENTRY.findall(vector):
-            lexeme = lexeme.replace("''", "'")
-            for position in positions.split(","):
-                if position.endswith("A"):
-                    title[lexeme] = title.get(lexeme, 0) + 1
-                else:
-                    body[lexeme] = body.get(lexeme, 0) + 1
-                length = max(length, int(position.rstrip("ABCD")))
-        return cls(title, body, length)
-
-    def frequency(self, lexemes: Sequence[str], field: dict[str, int]) -> int:
-        """How often a term occurs in a field: a phrase of several lexemes as often as its rarest one."""
-        return min((field.get(lexeme, 0) for lexeme in lexemes), default=0)
+def _phrase_frequency(lexemes: Sequence[str], field: dict[str, int]) -> float:
+    """How often a term occurs in a field: a phrase of several lexemes as often as its rarest one."""
+    if len(lexemes) == 1:
+        return float(field.get(lexemes[0], 0))
+    return float(min((field.get(lexeme, 0) for lexeme in lexemes), default=0))
 
 
 def bm25(
@@ -320,17 +285,20 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     if not usable:
         return []
     total, frequencies = _known(session, usable)
-    uncounted = [term for term in usable if term not in frequencies]
-    if total is None or uncounted:
-        total = _postgres_count(session, total, uncounted, frequencies)
+    if total is None:
+        total = _postgres_library(session)
     chosen = selective_terms(usable, frequencies, total.passages)
-    parameters: dict[str, object] = {"fetch": POSTGRES_RESCORED * limit, "total": total.passages}
+    cut = common_cut(total.passages) + 1
+    parameters: dict[str, object] = {"fetch": POSTGRES_RESCORED * limit, "total": total.passages, "cut": cut}
     queries, matches, counts, weighted, lexemes = [], [], [], [], []
+    counted: list[tuple[int, str]] = []
+    fresh: list[tuple[int, str]] = []
     for n, term in enumerate(chosen):
         parameters[f"term{n}"] = term
         # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
         query = f"phraseto_tsquery('english'::regconfig, :term{n})"
         queries.append(query)
+        (counted if term in frequencies else fresh).append((n, query))
         matches.append(f"passage.search_vector @@ {query} AS m{n}")
         counts.append(f"count(*) FILTER (WHERE m{n}) AS f{n}")
         weighted.append(
@@ -340,40 +308,69 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
             f"array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, :term{n})), ' ')"
         )
     everything = " || ".join(queries)
+    # A term not counted yet may be common: it brings at most `cut` passages (ids read from the index),
+    # and reaching the cut tells that it is (it is then left out of the scores and of later searches).
+    selects = []
+    if counted:
+        selects.append(f"passage.search_vector @@ ({' || '.join(query for _n, query in counted)})")
+    fresh_arrays = ""
+    if fresh:
+        arrays = [
+            f"ARRAY(SELECT passage.id FROM passage WHERE passage.search_vector @@ {query} LIMIT :cut) AS a{n}"
+            for n, query in fresh
+        ]
+        fresh_arrays = f"fresh AS MATERIALIZED (SELECT {', '.join(arrays)}), "
+        fresh_ids = " || ".join(f"a{n}" for n, _query in fresh)
+        selects.append(f"passage.id = ANY(CAST((SELECT {fresh_ids} FROM fresh) AS integer[]))")
+    sizes = [
+        f"(SELECT cardinality(a{n}) FROM fresh)" if (n, query) in fresh else "0"
+        for n, query in enumerate(queries)
+    ]
     # The source title is read per row returned (a join planned before ANALYZE scanned both tables).
     rows = session.execute(
         text(
-            "WITH matched AS MATERIALIZED ("
+            f"WITH {fresh_arrays}matched AS MATERIALIZED ("
             f"SELECT passage.id, passage.source_id, passage.text, passage.search_vector AS vector, "
-            f"{', '.join(matches)} FROM passage WHERE passage.search_vector @@ ({everything})), "
+            f"{', '.join(matches)} FROM passage WHERE {' OR '.join(selects)}), "
             f"frequency AS (SELECT CAST(:total AS float8) AS total, {', '.join(counts)} FROM matched), "
             f"best AS (SELECT matched.id, matched.source_id, matched.text, matched.vector, "
             f"({' + '.join(weighted)}) * (1 + ts_rank(matched.vector, {everything})) AS score "
             "FROM matched CROSS JOIN frequency ORDER BY score DESC, matched.id LIMIT :fetch) "
             "SELECT best.id, best.text, (SELECT source.title FROM source WHERE source.id = best.source_id), "
-            f"CAST(best.vector AS text), ARRAY[{', '.join(f'frequency.f{n}' for n in range(len(chosen)))}], "
-            f"ARRAY[{', '.join(lexemes)}] FROM best CROSS JOIN frequency"
+            "ARRAY(SELECT entry.lexeme || ' ' || array_to_string(entry.weights, '') "
+            "FROM unnest(best.vector) AS entry WHERE entry.lexeme = ANY(tsvector_to_array("
+            "to_tsvector('english'::regconfig, :joined)))), "
+            "(SELECT max(position) FROM unnest(best.vector) AS entry, unnest(entry.positions) AS position), "
+            f"ARRAY[{', '.join(f'frequency.f{n}' for n in range(len(chosen)))}], "
+            f"ARRAY[{', '.join(lexemes)}], ARRAY[{', '.join(sizes)}] FROM best CROSS JOIN frequency"
         ),
-        parameters,
+        {**parameters, "joined": " ".join(chosen)},
     ).all()
     if not rows:
         return []
-    found = [int(value) for value in rows[0][4]]
-    _remember(session, None, dict(zip(chosen, found, strict=True)))
-    idfs = [_idf(total.passages, frequency) for frequency in found]
-    term_lexemes = [str(value).split() for value in rows[0][5]]
+    found = [int(value) for value in rows[0][5]]
+    common = [int(size) >= cut for size in rows[0][7]]
+    _remember(
+        session,
+        None,
+        {
+            term: max(frequency, cut) if is_common else frequency
+            for term, frequency, is_common in zip(chosen, found, common, strict=True)
+        },
+    )
+    idfs = [
+        0.0 if is_common else _idf(total.passages, frequency)
+        for frequency, is_common in zip(found, common, strict=True)
+    ]
+    term_lexemes = [str(value).split() for value in rows[0][6]]
     mean_length = total.mean_length or 1.0
     hits = []
-    for passage_id, body, title, vector, _found, _lexemes in rows:
-        counts_of = _Counts.of(vector)
+    for passage_id, body, title, entries, length, _found, _lexemes, _sizes in rows:
+        in_title, in_text = _field_counts(entries)
         per_term = [
-            (
-                float(counts_of.frequency(words, counts_of.title)),
-                float(counts_of.frequency(words, counts_of.text)),
-            )
-            for words in term_lexemes
+            (_phrase_frequency(words, in_title), _phrase_frequency(words, in_text)) for words in term_lexemes
         ]
-        relative = counts_of.length / mean_length
+        relative = (length or 0) / mean_length
         hits.append(
             FullTextHit(
                 passage_id,
