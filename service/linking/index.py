@@ -349,19 +349,15 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     if not rows:
         return []
     found = [int(value) for value in rows[0][5]]
-    common = [int(size) >= cut for size in rows[0][7]]
-    _remember(
-        session,
-        None,
-        {
-            term: max(frequency, cut) if is_common else frequency
-            for term, frequency, is_common in zip(chosen, found, common, strict=True)
-        },
-    )
-    idfs = [
-        0.0 if is_common else _idf(total.passages, frequency)
-        for frequency, is_common in zip(found, common, strict=True)
-    ]
+    learned = {
+        term: max(frequency, cut) if int(size) >= cut else frequency
+        for term, frequency, size in zip(chosen, found, rows[0][7], strict=True)
+    }
+    _remember(session, None, learned)
+    # A term found common here counts for nothing, as if it had been left out: the rows only it brought
+    # score 0 and are dropped.
+    kept = set(selective_terms(chosen, learned, total.passages))
+    idfs = [_idf(total.passages, learned[term]) if term in kept else 0.0 for term in chosen]
     term_lexemes = [str(value).split() for value in rows[0][6]]
     mean_length = total.mean_length or 1.0
     hits = []
@@ -381,7 +377,7 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
                 title,
             )
         )
-    hits.sort(key=lambda hit: (-hit.score, hit.passage_id))
+    hits = sorted((hit for hit in hits if hit.score > 0), key=lambda hit: (-hit.score, hit.passage_id))
     return hits[:limit]
 
 

@@ -3,6 +3,7 @@ as its own field, kept in step by the database (inserts, text and title updates,
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
@@ -108,4 +109,89 @@ def test_hostile_terms_are_phrases_never_query_syntax(database_url: str) -> None
         ):
             index.search_passages(session=session, terms=terms, limit=5)
         assert session.exec(select(func.count()).select_from(Passage)).one() == 1
+    engine.dispose()
+
+
+def test_a_common_term_is_left_out_of_the_query_and_the_rarer_ones_still_rank(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A word in 8 of 10 passages is common once the cut is 3 passages: it no longer selects a passage,
+    # while a passage with the rarer words still ranks first; alone, it is still searched (MIN_TERMS).
+    monkeypatch.setattr(index, "COMMON_MIN_PASSAGES", 3)
+    monkeypatch.setattr(index, "STATISTICS_EXACT_BELOW", 0)
+    index.statistics_clear()
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        bodies = [f"The ministry published report number {n} on Tuesday." for n in range(8)] + [
+            "Glaciers in the Alps lost a tenth of their ice.",
+            "The ministry said glaciers are retreating in the Alps.",
+        ]
+        sources.upsert_sources(
+            session=session,
+            sources_in=[
+                _source(f"https://s.example/{n}", body, f"Page {n}") for n, body in enumerate(bodies)
+            ],
+        )
+        session.commit()
+        by_text = {row.text: row.id for row in session.exec(select(Passage))}
+        terms = ["ministry", "glaciers", "alps", "retreating"]
+        # The first search counts the terms (PostgreSQL: in the same statement), the second uses them.
+        for _ in range(2):
+            found = _found(session, terms)
+            assert found[0] == by_text[bodies[9]]
+            assert sorted(found) == sorted([by_text[bodies[8]], by_text[bodies[9]]])
+        assert len(_found(session, ["ministry"])) == 9
+    index.statistics_clear()
+    engine.dispose()
+
+
+def test_postgresql_scores_as_fts5_bm25_so_both_databases_rank_alike(database_url: str) -> None:
+    # The same library on both: a title match counts twice a text match, a rarer term more than a
+    # common one, a short passage more than a long one with the same words.
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        sources.upsert_sources(
+            session=session,
+            sources_in=[
+                _source("https://s.example/title", "Numbers fell again this year.", "Polar bears"),
+                _source("https://s.example/text", "Polar bears numbers fell again this year.", "Arctic"),
+                _source(
+                    "https://s.example/long",
+                    "Polar bears were seen, and many other animals of the region were counted by "
+                    "observers on a long trip across the ice this year.",
+                    "Trip",
+                ),
+                _source("https://s.example/year", "This year was warm.", "Weather"),
+                *(
+                    _source(f"https://s.example/other/{n}", f"Rain is expected in region {n}.", "Forecast")
+                    for n in range(6)
+                ),
+            ],
+        )
+        session.commit()
+        urls = dict(session.execute(select(Passage.id, Source.url).join(Source)).all())
+        hits = index.search_passages(session=session, terms=["polar", "bears", "year"], limit=10)
+        assert [urls[hit.passage_id] for hit in hits] == [
+            "https://s.example/title",
+            "https://s.example/text",
+            "https://s.example/long",
+            "https://s.example/year",
+        ]
+        title, body = hits[0], hits[1]
+        assert title.title_score > 0 and body.title_score == 0 and body.text_score > title.text_score
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_caps_the_search_index_pending_list(postgres_url: str) -> None:
+    # Migration 0019: searches scan at most 256 kB of not yet merged index entries.
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        options = connection.execute(
+            text("SELECT reloptions FROM pg_class WHERE oid = 'ix_passage_search_vector'::regclass")
+        ).scalar_one()
+    assert "gin_pending_list_limit=256" in options
     engine.dispose()
