@@ -27,10 +27,13 @@ framing a factual clause) that ClaimBuster's annotators call check-worthy.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import inspect
+import json
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import train_checkworthy  # noqa: E402
 from train_checkworthy import (  # noqa: E402
+    DATA,
     FOLDS,
     SEED,
     baseline,
@@ -54,68 +59,161 @@ from train_checkworthy import (  # noqa: E402
 
 from service.extraction import checkworthy, extract  # noqa: E402
 
+# The fixed half whose misses may be read when deciding rule changes; the other half is only reported.
+SPLIT_SEED = 16
+ROWS = ("pipeline", "scorer", "tfidf")
+
 
 def _prf(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
     p, r, f, _ = precision_recall_fscore_support(labels, predicted, average="binary", zero_division=0.0)
     return float(p), float(r), float(f)
 
 
+def tuning_half(labels: np.ndarray) -> set[int]:
+    """The seeded, stratified half of the sentences whose misses rule changes may be decided on."""
+    tune, _ = train_test_split(
+        np.arange(len(labels)), train_size=0.5, stratify=labels, random_state=SPLIT_SEED
+    )
+    return set(tune.tolist())
+
+
+def fold_models(texts: list[str], labels: np.ndarray) -> list[dict[str, object]]:
+    """Per fold: the scorer refitted on the training folds (exported artefact), and the scorer's and
+    TF-IDF + LR's held-out predictions; cached in /tmp on the data and the training code."""
+    key = hashlib.sha256()
+    for path in (Path(train_checkworthy.__file__), Path(checkworthy.__file__), DATA):
+        key.update(path.read_bytes())
+    cache = Path(tempfile.gettempdir()) / f"claimcheck_cb_folds_{key.hexdigest()[:16]}"
+    if (cache / "folds.json").exists():
+        folds: list[dict[str, object]] = json.loads((cache / "folds.json").read_text())
+        return folds
+    cache.mkdir(exist_ok=True)
+    rows = parsed_terms(texts)
+    scorer_fit = with_tuned_threshold(ours(rows, labels), labels)
+    tfidf_fit = with_tuned_threshold(baseline(texts, labels, "balanced"), labels)
+    splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    folds = []
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, labels)):
+        started = time.perf_counter()
+        fitted = scorer_fit(train_idx.tolist())
+        features, model = fitted.parts
+        model_path = cache / f"fold{fold}.json"
+        export(features, model, fitted.threshold, model_path)
+        test = test_idx.tolist()
+        tfidf = tfidf_fit(train_idx.tolist())
+        folds.append(
+            {
+                "model": str(model_path),
+                "test": test,
+                "scorer": (fitted.predict_margin(test) >= fitted.threshold).astype(int).tolist(),
+                "tfidf": (tfidf.predict_margin(test) >= tfidf.threshold).astype(int).tolist(),
+            }
+        )
+        print(f"fold {fold}: scorer fitted in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    (cache / "folds.json").write_text(json.dumps(folds))
+    return folds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--genre", default="transcript", help="genre each sentence is submitted as")
     parser.add_argument("--sample", type=int, default=0, help="held-out sentences per fold (0 = all)")
+    parser.add_argument(
+        "--half", choices=("all", "tune", "report"), default="all", help="score only this half's sentences"
+    )
+    parser.add_argument("--misses", type=Path, help="write the tuning half's misses here (JSON lines)")
     args = parser.parse_args()
     takes_genre = "genre" in inspect.signature(extract).parameters
 
     texts, labels = load_sentences()
-    rows = parsed_terms(texts)
-    scorer_fit = with_tuned_threshold(ours(rows, labels), labels)
-    tfidf_fit = with_tuned_threshold(baseline(texts, labels, "balanced"), labels)
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
-    results: dict[str, list[tuple[float, float, float]]] = {"pipeline": [], "scorer": [], "tfidf": []}
+    tune = tuning_half(labels)
+    folds = fold_models(texts, labels)
+    results: dict[str, list[tuple[float, float, float]]] = {row: [] for row in ROWS}
+    pooled: dict[str, dict[str, list[int]]] = {
+        half: {"gold": [], **{r: [] for r in ROWS}} for half in ("tune", "report")
+    }
+    misses: list[dict[str, object]] = []
+    reasons: Counter[str] = Counter()
     seconds = 0.0
-    for fold, (train_idx, test_idx) in enumerate(folds.split(texts, labels)):
-        test = test_idx.tolist()
+    for fold, spec in enumerate(folds):
+        test = list(spec["test"])  # type: ignore[call-overload]
+        baseline_rows = {
+            row: dict(zip(test, spec[row], strict=True))
+            for row in ("scorer", "tfidf")  # type: ignore[call-overload]
+        }
+        if args.half != "all":
+            test = [i for i in test if (i in tune) == (args.half == "tune")]
         if args.sample and args.sample < len(test):
             test, _ = train_test_split(
                 test, train_size=args.sample, stratify=labels[test], random_state=SEED + fold
             )
-        fitted = scorer_fit(train_idx.tolist())
-        features, model = fitted.parts
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "fold.json"
-            export(features, model, fitted.threshold, path)
-            fold_model = checkworthy.load_model(path)
+        fold_model = checkworthy.load_model(Path(str(spec["model"])))
         checkworthy.get_model = lambda model=fold_model: model  # type: ignore[assignment]
-        started = time.perf_counter()
         kwargs = {"genre": args.genre} if takes_genre else {}
-        pipeline = np.array(
-            [any(c.checkworthy for c in extract(texts[i], **kwargs).claims) for i in test], dtype=int
-        )
+        predicted = []
+        started = time.perf_counter()
+        for i in test:
+            extraction = extract(texts[i], **kwargs)
+            hit = any(c.checkworthy for c in extraction.claims)
+            predicted.append(int(hit))
+            if i in tune and hit != bool(labels[i]):
+                why = "; ".join(f"{s.label}: {s.reason}" for s in extraction.sentences)
+                if not hit:
+                    reasons[why.split(":")[0] if not extraction.claims else "claims below threshold"] += 1
+                misses.append(
+                    {
+                        "gold": int(labels[i]),
+                        "text": texts[i],
+                        "scorer": baseline_rows["scorer"][i],
+                        "claims": [(c.text, c.score) for c in extraction.claims],
+                        "why": why,
+                    }
+                )
         seconds += time.perf_counter() - started
-        scorer = (fitted.predict_margin(test) >= fitted.threshold).astype(int)
-        tfidf = tfidf_fit(train_idx.tolist())
-        baseline_pred = (tfidf.predict_margin(test) >= tfidf.threshold).astype(int)
         gold = labels[test]
-        results["pipeline"].append(_prf(gold, pipeline))
-        results["scorer"].append(_prf(gold, scorer))
-        results["tfidf"].append(_prf(gold, baseline_pred))
+        rows = {
+            "pipeline": np.array(predicted, dtype=int),
+            **{row: np.array([baseline_rows[row][i] for i in test], dtype=int) for row in baseline_rows},
+        }
+        for row, values in rows.items():
+            results[row].append(_prf(gold, values))
+            for position, i in enumerate(test):
+                half = pooled["tune" if i in tune else "report"]
+                half[row].append(int(values[position]))
+        for i in test:
+            pooled["tune" if i in tune else "report"]["gold"].append(int(labels[i]))
         print(f"fold {fold}: {len(test)} sentences, pipeline F1 {results['pipeline'][-1][2]:.3f}", flush=True)
     print(
         f"{len(texts)} sentences, {labels.mean():.1%} check-worthy; {FOLDS}-fold CV seed {SEED}; "
+        f"half {args.half} (split seed {SPLIT_SEED}); "
         f"{'all' if not args.sample else args.sample} held-out per fold; submitted as genre "
         f"{args.genre if takes_genre else '(none: extract() takes no genre)'}; "
         f"{seconds:.0f} s in the extractor"
     )
-    print(f"{'':36}{'precision':>10}{'recall':>10}{'F1':>8}")
     names = {
         "pipeline": "pipeline (a check-worthy claim)",
         "scorer": "scorer alone (fold LR)",
         "tfidf": "baseline: tf-idf + LR",
     }
+    print(f"mean over folds{'':21}{'precision':>10}{'recall':>10}{'F1':>8}")
     for key, label in names.items():
         p, r, f = np.mean(results[key], axis=0)
         print(f"  {label:<34}{p:>10.3f}{r:>10.3f}{f:>8.3f}")
+    for half, values in pooled.items():
+        if not values["gold"]:
+            continue
+        gold = np.array(values["gold"])
+        print(f"{half} half, pooled ({len(gold)} sentences)")
+        for key, label in names.items():
+            p, r, f = _prf(gold, np.array(values[key]))
+            print(f"  {label:<34}{p:>10.3f}{r:>10.3f}{f:>8.3f}")
+    if args.misses:
+        with args.misses.open("w", encoding="utf-8") as out:
+            for miss in misses:
+                out.write(json.dumps(miss) + "\n")
+        print(f"wrote {len(misses)} tuning-half misses to {args.misses}; missed positives by first label:")
+        for why, count in reasons.most_common(12):
+            print(f"  {count:>5}  {why}")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ def extract_next(
                 extractor=article.extraction_meta.get(service.REQUESTED_EXTRACTOR),
                 settings=settings,
                 genre=article.genre,
+                title=article.title,
             )
         except Exception as exc:
             session.rollback()

@@ -45,6 +45,7 @@ def run_extractor(
     extractor: str | None,
     settings: Settings,
     genre: str | None = None,
+    title: str | None = None,
 ) -> Extraction:
     """Extract claims with the requested extractor (LLM when configured, the rules otherwise)."""
     published_day = published_at.date() if published_at else None
@@ -60,7 +61,7 @@ def run_extractor(
             body, published_at=published_day, settings=settings, cache=DatabaseExtractionCache(session)
         )
     else:
-        extraction = extract(body, published_at=published_day, genre=genre)
+        extraction = extract(body, published_at=published_day, genre=genre, title=title)
     EXTRACTION_SECONDS.labels(extraction.extractor).observe(time.perf_counter() - started)
     return extraction
 
@@ -142,6 +143,7 @@ def submit(
         extractor=article_in.extractor,
         settings=settings,
         genre=article_in.genre,
+        title=article_in.title,
     )
     article = new_article(article_in=article_in, key_id=actor.key_id, status=ArticleStatus.done)
     session.add(article)

@@ -3,6 +3,10 @@
 A sentence is split into clauses (coordinated verbs, coordinated 'that' complements), each clause
 is checked for opinion cues (`classify`), and a clause that fails may still hold a factual
 subordinate clause ("a dangerous gaffe ... when he implied X" -> "he implied X").
+
+One file on purpose: every step (clauses, roles, cues, salvage, rendering) reads and rewrites the
+same clause parse through the decomposer's per-sentence state (resolved names, skipped and fenced
+tokens), so split modules would pass that state back and forth.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from service.extraction.classify import Cue, copula_cue, find_cue
-from service.extraction.context import POSSESSIVES, ROLE_NOUNS, ArticleContext, Person
+from service.extraction.context import (
+    PERSONAL_PRONOUNS,
+    POSSESSIVES,
+    ROLE_NOUNS,
+    ArticleContext,
+    Person,
+)
 from service.extraction.cores import pledge_core
 from service.extraction.dates import relative_dates
 from service.extraction.enumerations import find_enumeration
@@ -29,6 +39,8 @@ from service.extraction.lexicon import (
 )
 from service.extraction.pronouns import THING_PRONOUNS, dummy_it
 from service.extraction.result import ClaimKind
+from service.extraction.scene import ArticleScene, scene_replacements
+from service.extraction.vocatives import vocative_tokens
 from service.extraction.voice import attributed, leans_on_context, present_tense, third_person
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
@@ -194,6 +206,7 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
         if token.i in dropped:
             if (
                 pieces
+                and token.i not in skip  # a replaced phrase's comma stays: "in March 2023, the ..."
                 and token.is_punct is False
                 and token.i + 1 < len(token.doc)
                 and token.nbor(1).text == ","
@@ -208,7 +221,11 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             # Once the claim has named its owner, "his list" reads better than "Vladimir Putin's list".
             if replacement.endswith("'s") and replacement.removesuffix("'s") in "".join(pieces):
                 replacement = token.text
-            pieces.append(replacement + token.whitespace_)
+            # a phrase put for several words ends with the spacing of its last word ("over the month,")
+            last = token
+            while last.i + 1 < len(last.doc) and last.i + 1 in skip and not last.nbor(1).is_punct:
+                last = last.nbor(1)
+            pieces.append(replacement + last.whitespace_)
             continue
         if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
             continue
@@ -227,29 +244,49 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
 class SentenceDecomposer:
     """Decomposes the sentences of one article in order, keeping the article's context."""
 
-    def __init__(self, ctx: ArticleContext, published_at: dt.date | None = None) -> None:
+    def __init__(
+        self, ctx: ArticleContext, published_at: dt.date | None = None, scene: ArticleScene | None = None
+    ) -> None:
         self.ctx = ctx
         self._published_at = published_at  # relative dates ("last year") are written out against it
+        self.scene = scene or ArticleScene()  # the headline's month, the places named so far
+        self._outside: set[int] = set()
+        self._turn: object | None = None  # the speaker turn of the sentence being decomposed
+        self._turn_person: str | None = None  # the last person named inside that turn
         self._resolved: dict[int, str] = {}
         self._named: set[int] = set()  # tokens resolved to a person, a checkable anchor in itself
         self._skip: set[int] = set()
         self._speaker: str | None = None
         self._spoken = False
 
-    def decompose(self, sent: Span, *, speaker: str | None = None, spoken: bool = False) -> SentenceOutcome:
+    def decompose(
+        self, sent: Span, *, speaker: str | None = None, spoken: bool = False, turn: object | None = None
+    ) -> SentenceOutcome:
         """Drafts for `sent`; pronouns resolved against everything the article said before it.
 
         `spoken` (a transcript or interview): first person is a speaker's, so it is no opinion cue;
-        with a `speaker`, claims are what they said ("Carver said they built ...")."""
+        with a `speaker`, claims are what they said ("Carver said they built ..."), and 'he'/'she'
+        stand only for someone named earlier in the same `turn` (else they are left as said)."""
         self._resolved = {}
         self._skip = set()
         self._speaker = speaker
-        self._spoken = spoken
+        vocative = vocative_tokens(sent)
+        # Someone addressing "Madam Speaker" is speaking: their "we" is on the record.
+        self._spoken = spoken or bool(vocative)
+        # Words outside any claim: the vocative, and a speaker's parenthetical "I think".
+        self._outside = vocative | (_parenthetical_beliefs(sent) if self._spoken else set())
         self._asides_done: set[int] = set()
+        if turn != self._turn:
+            self._turn, self._turn_person = turn, None
         self._read_people(sent)
         dates, covered = relative_dates(sent, self._published_at)
         self._resolved.update(dates)
         self._skip.update(covered)
+        for index, text, covered_by in scene_replacements(sent, self.scene, self._published_at):
+            if index not in self._resolved and index not in self._skip:
+                self._resolved[index] = text
+                self._skip.update(covered_by)
+        self.scene.read_places(sent)
         drafts = self._role_claims(sent)
         first_cue: Cue | None = None
         if sent.text.rstrip().endswith("?"):
@@ -285,16 +322,26 @@ class SentenceDecomposer:
                 starts[ent.start] = " ".join(t.text for t in tokens)
         for token in sent:
             if token.i in starts:
-                self.ctx.mention(starts[token.i])
+                person = self.ctx.mention(starts[token.i])
+                if self._speaker:
+                    self._turn_person = person.name
                 continue
-            # In a speaker's turn "she" is usually the other debater, not the last name the text gave.
-            resolved = None if self._speaker else self.ctx.resolve_pronoun(token)
+            # In a speaker's turn "she" is usually the other debater, not the last name the text gave:
+            # only someone the speaker named earlier in the same turn is taken as meant.
+            resolved = self._turn_pronoun(token) if self._speaker else self.ctx.resolve_pronoun(token)
             if resolved is not None:
                 self._resolved[token.i] = resolved
             elif token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in ROLE_NOUNS:
                 self._resolve_role_subject(token)
         self._named = set(self._resolved)
         self._resolved.update(self.ctx.things.resolve(sent, self._resolved))
+
+    def _turn_pronoun(self, token: Token) -> str | None:
+        if self._turn_person is None or token.lower_ not in PERSONAL_PRONOUNS:
+            return None
+        if token.lower_ in ("his", "hers") or (token.lower_ == "her" and token.dep_ == "poss"):
+            return self._turn_person + "'s"
+        return self._turn_person
 
     def _resolve_role_subject(self, head: Token) -> None:
         phrase = _role_tokens(head)
@@ -364,7 +411,7 @@ class SentenceDecomposer:
         """Coordinated verbs and coordinated 'that' complements become clauses of their own."""
         heads = self._coordinated_heads(sent) + _colon_heads(sent)
         clause_heads = {h.i for h, _ in heads}
-        fenced = self._appos_tokens(sent)
+        fenced = self._appos_tokens(sent) | self._outside
         stranded = _stranded_objects([h for h, _ in heads])
         clauses: list[_Clause] = []
         for head, donor in heads:
@@ -610,7 +657,13 @@ class SentenceDecomposer:
         drafts: list[ClaimDraft | None] = []
         for token in clause.tokens:
             markers = {c.lower_ for c in token.children if c.dep_ in ("advmod", "mark")}
-            if token.dep_ == "advcl" and "when" in markers:
+            if token.dep_ == "ccomp" and self._spoken and _speaker_belief(token.head):
+                # "I think we pay 73 percent of the cost of NATO": the speaker's belief frames a claim
+                drafts.append(self._salvage_complement(token))
+            elif token.dep_ == "advcl" and markers & _REASON_MARKERS and self._spoken:
+                # "We should stay, because we pay 73 percent of the cost": the reason is stated as fact
+                drafts.append(self._salvage_complement(token))
+            elif token.dep_ == "advcl" and "when" in markers:
                 drafts.append(self._salvage_when(token))
             elif token.dep_ == "relcl" and "where" in markers:
                 drafts.append(self._salvage_where(token))
@@ -628,6 +681,13 @@ class SentenceDecomposer:
                 # use the line each day": the subject's own fact survives the prediction.
                 drafts.append(self._salvage_relative(token))
         return [d for d in drafts if d is not None]
+
+    def _salvage_complement(self, verb: Token) -> ClaimDraft | None:
+        """The clause under a speaker's "I think (that)" or after "because": a claim of its own."""
+        if not _anchored(verb.subtree) or not any(c.dep_ in _SUBJECT_DEPS for c in verb.children):
+            return None
+        tokens = [t for t in verb.subtree if not (t.head == verb and t.dep_ == "mark")]
+        return self._checked_draft([], tokens)
 
     def _salvage_when(self, verb: Token) -> ClaimDraft | None:
         """'He made a dangerous gaffe last week when he implied X' -> 'He implied last week that X'.
@@ -769,6 +829,33 @@ class SentenceDecomposer:
     def _non_restrictive(relcl: Token) -> bool:
         first = min(t.i for t in relcl.subtree)
         return first > 0 and relcl.doc[first - 1].text == ","
+
+
+_REASON_MARKERS = frozenset({"because", "since"})
+_BELIEF_VERBS = frozenset({"think", "believe", "feel", "know", "guess", "suppose", "suspect"})
+
+
+def _speaker_belief(verb: Token) -> bool:
+    """'I think', 'we believe', 'I know': a first-person frame around what the speaker claims."""
+    return verb.lower_ in _BELIEF_VERBS and any(
+        c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in verb.children
+    )
+
+
+def _parenthetical_beliefs(sent: Span) -> set[int]:
+    """'..., I think, ...' and '48th, I think out of 50 states': a hedge inside the claim, not its frame."""
+    found: set[int] = set()
+    for verb in sent:
+        if not _speaker_belief(verb) or verb.dep_ == "ROOT":
+            continue
+        if any(c.dep_ not in ("nsubj", "punct", "advmod") for c in verb.children):
+            continue  # "I think that ...": a frame, handled as one
+        words = [t.i for t in verb.subtree if not t.is_punct or t.head == verb]
+        for edge in (min(words) - 1, max(words) + 1):
+            if sent.start <= edge < sent.end and sent.doc[edge].text == ",":
+                words.append(edge)
+        found.update(words)
+    return found
 
 
 def _without_doubles(resolved: dict[int, str], tokens: list[Token]) -> dict[int, str]:

@@ -19,8 +19,10 @@ from service.extraction.genre import (
     speaker_name,
     speaker_turns,
 )
+from service.extraction.nlp import get_nlp
 from service.extraction.quantities import find_quantities
 from service.extraction.result import Entity, ExtractedClaim, Extraction, SentenceReport
+from service.extraction.scene import ArticleScene
 from service.extraction.segment import Sentence, segment
 
 _QUANTITY_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "DATE", "TIME", "ORDINAL"})
@@ -104,20 +106,35 @@ def _speaker(turn: Turn | None, ctx: ArticleContext, text: str) -> str | None:
     return name if turn.is_host else ctx.canonical(name)
 
 
+def _headline_scene(title: str | None) -> ArticleScene:
+    """The month and places a headline names ("Leeds has its wettest March"), for the claims below it."""
+    scene = ArticleScene()
+    if title and title.strip():
+        scene.read_headline(title)
+        scene.read_places(get_nlp()(title)[:])
+    return scene
+
+
 def extract(
-    text: str, *, published_at: dt.date | None = None, genre: Genre | str | None = None
+    text: str,
+    *,
+    published_at: dt.date | None = None,
+    genre: Genre | str | None = None,
+    title: str | None = None,
 ) -> Extraction:
     """Atomic, checkable claims of an article, each quoting `text` exactly, plus a report per sentence.
 
     `genre` (detected from the text when None) decides whose voice first person is, and in a
-    transcript or an interview the speaker labels ("CARVER: ") say who made each claim."""
+    transcript or an interview the speaker labels ("CARVER: ") say who made each claim. The `title`
+    (headline), like a heading line of the body, gives the month and the places that "over the
+    month" and "the city" stand for."""
     if not text.strip():
         return Extraction(claims=[], sentences=[])
     detected = genre is None
     kind = detect_genre(text) if genre is None else Genre(genre)
     score_sentence, threshold = _scorer()
     ctx = ArticleContext()
-    decomposer = SentenceDecomposer(ctx, published_at)
+    decomposer = SentenceDecomposer(ctx, published_at, _headline_scene(title))
     claims: list[ExtractedClaim] = []
     reports: list[SentenceReport] = []
     seen_headings: dict[str, int] = {}
@@ -129,6 +146,8 @@ def extract(
             earlier = seen_headings.setdefault(sentence_text.strip(), index)
             report.label = "heading"
             report.reason = f"heading (repeats sentence {earlier})" if earlier != index else "heading"
+            decomposer.scene.read_headline(sentence_text)
+            decomposer.scene.read_places(sentence.span)
             continue
         unreadable = garbled([t.text for t in sentence.span if not t.is_punct])
         if unreadable is not None:
@@ -141,7 +160,7 @@ def extract(
             report.label = "not_checkworthy"
             report.reason = f"{speaker.lower()}'s line"
             continue
-        outcome = decomposer.decompose(sentence.span, speaker=speaker, spoken=kind.spoken)
+        outcome = decomposer.decompose(sentence.span, speaker=speaker, spoken=kind.spoken, turn=sentence.turn)
         if not outcome.drafts:
             if outcome.cue is not None:
                 report.label = outcome.cue.label

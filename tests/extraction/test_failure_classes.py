@@ -159,3 +159,67 @@ def test_word_salad_is_unreadable_and_a_single_slip_keeps_its_fact() -> None:
     assert first.label == "unreadable" and first.claim_count == 0
     assert "'the over'" in first.reason and "ends on 'the'" in first.reason
     assert second.claim_count == 1
+
+
+# Remaining classes after the first pass (issue 16, helper 16p): vocatives, pronouns in a speaker's
+# turn, the headline's month and the article's place.
+
+
+def test_a_vocative_is_left_out_of_the_claim_not_the_reason_to_drop_it() -> None:
+    body = "Madam Speaker, we cut hospital waiting lists by half between 2021 and 2023."
+    (claim,) = extract(body, genre=Genre.editorial).claims
+    assert claim.text == "We cut hospital waiting lists by half between 2021 and 2023."
+    assert claim.quote == "we cut hospital waiting lists by half between 2021 and 2023"
+    assert not claim.decontextualised  # the speaker's 'we' is not named
+    trailing = extract("Our schools hired 4,000 teachers last year, Mr Speaker.", published_at=MARCH_2023)
+    assert _texts(trailing) == ["Our schools hired 4,000 teachers in 2022."]
+
+
+def test_an_appositive_name_is_not_a_vocative() -> None:
+    body = "The minister, Mr Daniel Okafor, opened the 40-bed ward in Hull on Monday."
+    texts = _texts(extract(body, genre=Genre.news))
+    assert any("Okafor" in text and "40-bed ward" in text for text in texts)
+
+
+def test_he_in_a_speakers_turn_is_someone_named_in_that_turn_or_left_as_said() -> None:
+    body = (
+        "MODERATOR: Mr Reyes, your record.\n\n"
+        "REYES: Governor Alma Pike closed 12 clinics in 2019. She cut the budget by 8% in 2020.\n\n"
+        "PIKE: He voted against the 2021 transport bill.\n"
+    )
+    extraction = extract(body, genre=Genre.transcript)
+    texts = _texts(extraction)
+    assert "Reyes said Alma Pike cut the budget by 8% in 2020." in texts
+    # Pike's 'he' is her opponent, whom her turn does not name: kept as said, marked as leaning on context
+    (vote,) = [c for c in extraction.claims if c.speaker == "Alma Pike"]  # PIKE is the named Alma Pike
+    assert vote.text == "Alma Pike said he voted against the 2021 transport bill."
+    assert not vote.decontextualised
+
+
+def test_the_headlines_month_and_the_articles_city_travel_with_the_claim() -> None:
+    body = "Flooding hit Leeds on Friday after 140 mm of rain.\n\nThe city had its wettest day since 1981."
+    texts = _texts(extract(body, published_at=MARCH_2023, genre=Genre.news))
+    assert "Leeds had its wettest day since 1981." in texts
+    prices = extract(
+        "Prices rose 4% over the month, the statistics office said.",
+        published_at=dt.date(2023, 4, 12),
+        genre=Genre.news,
+        title="Inflation picks up again in March",
+    )
+    (claim,) = prices.claims
+    assert claim.text == "Prices rose 4% in March 2023, the statistics office said."
+    assert claim.quote == "Prices rose 4% over the month, the statistics office said"
+    # a country is never 'the city'
+    country = _texts(extract("France banned the drug in 2019. The city recorded 12 cases.", genre="news"))
+    assert not any("France recorded" in text for text in country)
+
+
+def test_a_heading_line_of_the_body_gives_the_month_and_a_january_headline_in_february_is_this_year() -> None:
+    body = "Retail sales in January\n\nSales fell 2% over the month, the ONS said."
+    (claim,) = extract(body, published_at=dt.date(2024, 2, 20), genre=Genre.news).claims
+    assert "in January 2024" in claim.text
+    (late,) = extract(body, published_at=dt.date(2024, 1, 5), genre=Genre.news).claims
+    assert "in January 2024" in late.text  # January is not after 5 January
+    december = "Retail sales in December\n\nSales fell 2% over the month, the ONS said."
+    (previous,) = extract(december, published_at=dt.date(2024, 1, 5), genre=Genre.news).claims
+    assert "in December 2023" in previous.text

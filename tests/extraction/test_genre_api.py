@@ -60,3 +60,23 @@ def test_an_unknown_genre_is_a_422_naming_the_field(client: TestClient, keys: di
     response = client.post("/v1/articles", json=body, headers=bearer(keys["newsroom"]))
     assert response.status_code == 422
     assert "genre" in response.text
+
+
+def test_decontextualised_is_stored_with_the_claim_and_returned(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = bearer(keys["newsroom"])
+    body = (
+        "MODERATOR: Your record, Ms Lind.\n\n"
+        "LIND: We built 1,900 homes in 2023.\n\n"
+        "PAGE: He closed 14 libraries in 2022.\n"
+    )
+    article = client.post(
+        "/v1/articles", json={"title": "Debate", "body": body, "genre": "transcript"}, headers=headers
+    ).json()
+    flags = {claim["text"]: claim["decontextualised"] for claim in article["claims"]}
+    assert flags["Lind said they built 1,900 homes in 2023."] is True
+    # Page's 'he' names no one in Page's turn: the claim keeps it and says it leans on its context
+    assert flags["Page said he closed 14 libraries in 2022."] is False
+    page = next(claim for claim in article["claims"] if claim["text"].startswith("Page said"))
+    assert client.get(f"/v1/claims/{page['id']}", headers=headers).json()["decontextualised"] is False

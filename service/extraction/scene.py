@@ -1,0 +1,131 @@
+"""When and where an article is set, so a claim can name what its sentence leaves to context.
+
+"Prices rose 4% over the month" under a headline about March, in an article published in 2023, is a
+claim about March 2023; "The city recorded 140 mm of rain" in a report that named Leeds is about
+Leeds. The headline (the article's title, or a heading line of the body) gives the month; the places
+are the GPE names met so far, sorted by kind through the identity gazetteer: countries and
+first-level regions ('Wales', 'Texas') are no city. Conservative: only the bare phrases "the month",
+"the city" / "the town" and "the country" are rewritten, and only when exactly what they stand for
+is known.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from service.identity.entities import alias_tokens, gazetteer
+
+_MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH = re.compile(
+    r"\b(" + "|".join(name for name in calendar.month_name if name) + r")\b(?:\s+((?:19|20)\d\d)\b)?"
+)
+_COUNCIL_WORDS = frozenset({"City", "County", "Borough", "District", "Town", "Metropolitan", "Parish"})
+_PLACE_NOUNS = {"city": "place", "town": "place", "country": "country"}
+# Prepositions that go with a period: "over the month" -> "in March 2023".
+_PERIOD_PREPOSITIONS = frozenset({"over", "during", "in", "for", "throughout", "across"})
+
+
+@dataclass
+class ArticleScene:
+    """The headline's month and the places named so far (most recent last)."""
+
+    month: tuple[int, int | None] | None = None  # (month, year when the headline gives one)
+    places: list[tuple[str, str]] = field(default_factory=list)  # (name, 'country' | 'region' | 'place')
+
+    def read_headline(self, text: str) -> None:
+        """The first month a headline names ("Inflation eases in March"): the period its text reports."""
+        match = _MONTH.search(text)
+        if match is not None and self.month is None:
+            year = int(match.group(2)) if match.group(2) else None
+            self.month = (_MONTH_NAMES[match.group(1).lower()], year)
+
+    def read_places(self, sent: Span) -> None:
+        """Remember the places `sent` names, in order, each with its kind.
+
+        A GPE entity, the place of a council ("Leeds City Council" -> Leeds), or a proper noun after
+        'in' that the tagger gave no other type ("Floods in York": the small model misses many towns)."""
+        found: list[tuple[int, str]] = []
+        for ent in sent.ents:
+            words = ent.text.removesuffix("'s").removesuffix("’s").split()
+            if ent.label_ == "GPE":
+                found.append((ent.start, " ".join(words)))
+            elif ent.label_ == "ORG" and len(words) > 1 and words[-1] == "Council":
+                place = [w for w in words[:-1] if w not in _COUNCIL_WORDS]
+                if place and all(w[:1].isupper() for w in place):
+                    found.append((ent.start, " ".join(place)))
+        for token in sent:
+            if (
+                token.pos_ == "PROPN"
+                and not token.ent_type_
+                and token.dep_ == "pobj"
+                and token.head.lower_ == "in"
+                and not any(c.dep_ == "compound" for c in token.children)
+            ):
+                found.append((token.i, token.text))
+        for _, name in sorted(found):
+            self.places.append((name, _kind(name)))
+
+    def month_text(self, published_at: dt.date | None) -> str | None:
+        """'March 2023': the headline's month in the year the article's date puts it."""
+        if self.month is None:
+            return None
+        month, year = self.month
+        if year is None and published_at is not None:
+            # a headline's month is the latest one not after publication
+            year = published_at.year if month <= published_at.month else published_at.year - 1
+        return f"{calendar.month_name[month]} {year}" if year else calendar.month_name[month]
+
+    def place(self, kind: str) -> str | None:
+        """The most recent place of this kind, when the text named one."""
+        return next((name for name, found in reversed(self.places) if found == kind), None)
+
+
+def _kind(name: str) -> str:
+    tokens = alias_tokens(name)
+    found = gazetteer().match_at(tokens, 0) if tokens else None
+    if found is None or found[1] != len(tokens):
+        return "place"
+    return found[0].split(":", 1)[0]  # 'country' or 'region' (an organisation is no GPE here)
+
+
+def _bare(noun: Token) -> Token | None:
+    """The 'the' of a bare "the month" / "the city": no other modifier, no possessive, no compound."""
+    children = list(noun.children)
+    if len(children) != 1 or children[0].dep_ != "det" or children[0].lower_ != "the":
+        return None
+    if noun.dep_ in ("compound", "poss") or (noun.i + 1 < len(noun.doc) and noun.nbor(1).tag_ == "POS"):
+        return None
+    return children[0]
+
+
+def scene_replacements(
+    sent: Span, scene: ArticleScene, published_at: dt.date | None
+) -> list[tuple[int, str, tuple[int, ...]]]:
+    """(first token, its replacement, the other tokens it covers) for each phrase the scene resolves.
+
+    "over the month" -> "in March 2023" (the preposition is replaced with the phrase), "The city" ->
+    "Leeds"."""
+    found: list[tuple[int, str, tuple[int, ...]]] = []
+    for token in sent:
+        lower = token.lower_
+        if lower == "month":
+            the = _bare(token)
+            month = scene.month_text(published_at)
+            if the is None or month is None or token.head.lower_ not in _PERIOD_PREPOSITIONS:
+                continue
+            preposition = token.head
+            if preposition.i != the.i - 1:
+                continue
+            found.append((preposition.i, "in " + month, (the.i, token.i)))
+        elif lower in _PLACE_NOUNS:
+            the = _bare(token)
+            place = scene.place(_PLACE_NOUNS[lower])
+            if the is None or place is None:
+                continue
+            found.append((the.i, place, (token.i,)))
+    return found
