@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes: they were stored as UTC, so say so."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def as_utc(moment: datetime | date) -> datetime:
+    """The moment as an aware UTC datetime: a bare date is its midnight UTC, and a naive datetime is UTC
+    (SQLite hands back naive datetimes, stored as UTC). An offset is converted, not kept: SQLite drops it
+    unconverted ('10:00+02:00' would be stored as 10:00 and read back as 10:00 UTC)."""
+    if not isinstance(moment, datetime):
+        return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def make_engine(database_url: str, settings: Settings | None = None) -> Engine:

@@ -10,13 +10,12 @@ from sqlmodel import Session
 from service.api.deps import ReadKey, SessionDep, SettingsDep, SubmitKey
 from service.api.pagination import Page
 from service.articles import service
-from service.articles.models import Article, ArticleStatus
+from service.articles.models import Article
 from service.articles.schemas import ArticleIn, ArticleOut, ArticleSummary, SentenceOut
 from service.claims import service as claims
 from service.claims.models import Claim
 from service.claims.schemas import ClaimOut, PriorCheck
 from service.cursors import cursor_id, next_id_cursor
-from service.db import as_utc
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -27,21 +26,8 @@ def _article_out(
     article_claims: list[Claim],
     matches: dict[int, list[PriorCheck]] | None = None,
 ) -> ArticleOut:
-    assert article.id is not None
-    return ArticleOut(
-        id=article.id,
-        title=article.title,
-        body=article.body,
-        url=article.url,
-        published_at=as_utc(article.published_at) if article.published_at else None,
-        language=article.language,
-        extractor=article.extractor,
-        genre=article.genre,
-        status=ArticleStatus(article.status),
-        error_message=article.error_message,
-        extraction=article.extraction_meta,
-        created_at=as_utc(article.created_at),
-        claims=claims.to_out(session=session, claims=article_claims, matches=matches),
+    return ArticleOut.of(
+        article, claims=claims.to_out(session=session, claims=article_claims, matches=matches)
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from service.claims.schemas import ClaimOut
 from service.extraction.genre import Genre
 from service.net.urls import HttpUrlText
+from service.schemas import ResponseModel, UtcDateTime
 
 
 class ArticleIn(BaseModel):
@@ -39,23 +40,23 @@ class ArticleIn(BaseModel):
         return body
 
 
-class ArticleSummary(BaseModel):
+class ArticleSummary(ResponseModel):
     id: int
     title: str
     url: str | None
-    published_at: datetime | None
+    published_at: UtcDateTime | None
     language: str | None
     extractor: str
     claim_count: int
-    created_at: datetime
+    created_at: UtcDateTime
 
 
-class ArticleOut(BaseModel):
+class ArticleOut(ResponseModel):
     id: int
     title: str
     body: str
     url: str | None
-    published_at: datetime | None
+    published_at: UtcDateTime | None
     language: str | None
     extractor: str
     genre: str | None = None
@@ -63,12 +64,12 @@ class ArticleOut(BaseModel):
         default="done", description="Extraction: pending and extracting for asynchronous submissions."
     )
     error_message: str | None = Field(default=None, description="Why the extraction failed.")
-    extraction: dict[str, Any]
-    created_at: datetime
+    extraction: dict[str, Any] = Field(validation_alias=AliasChoices("extraction_meta", "extraction"))
+    created_at: UtcDateTime
     claims: list[ClaimOut]
 
 
-class SentenceOut(BaseModel):
+class SentenceOut(ResponseModel):
     index: int
     span: tuple[int, int]
     text: str

@@ -62,6 +62,9 @@ class Claim(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=200, index=True)
     source_url: str | None = Field(default=None, max_length=2000)
     speaker: str | None = Field(default=None, max_length=500)
+    # An extracted claim that still leans on its article (an unresolved pronoun, a speaker's unnamed
+    # "we") is False; NULL for imported claims and for claims extracted before migration 0018.
+    decontextualised: bool | None = Field(default=None)
     claimed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     review_url: str | None = Field(default=None, max_length=2000)
     publisher: str | None = Field(default=None, max_length=500)
@@ -80,6 +83,13 @@ class Claim(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
     created_by_key_id: int | None = None
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The claim's (start, end) offsets into its article's body, when it has them."""
+        if self.span_start is None or self.span_end is None:
+            return None
+        return (self.span_start, self.span_end)
 
 
 @event.listens_for(Claim, "before_insert")

@@ -154,6 +154,4 @@ def get_claim_history(
     """Every change to the claim, oldest first: who, with which key, when, which field, before and after."""
     events = queue.history(session=session, claim_id=claim_id, after_id=cursor_id(cursor), limit=limit)
     next_cursor = next_id_cursor(events, limit)
-    return Page[ClaimEventOut](
-        items=[ClaimEventOut.from_event(event) for event in events], next_cursor=next_cursor
-    )
+    return Page[ClaimEventOut](items=[ClaimEventOut.of(event) for event in events], next_cursor=next_cursor)

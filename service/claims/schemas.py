@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, Field, model_validator
 
-from service.claims.models import Claim, ClaimEvent
-from service.db import as_utc
 from service.identity import DifferenceKind
+from service.schemas import ResponseModel, UtcDateTime
 
 
-class EntityOut(BaseModel):
+class _StoredSpan(ResponseModel):
+    """Read from a claim's stored entity or quantity, whose offsets are 'start' and 'end'."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _span_of_offsets(cls, stored: Any) -> Any:
+        if isinstance(stored, dict) and "span" not in stored:
+            return {**stored, "span": (stored["start"], stored["end"])}
+        return stored
+
+
+class EntityOut(_StoredSpan):
     text: str
     label: str
     span: tuple[int, int]
 
 
-class QuantityOut(BaseModel):
+class QuantityOut(_StoredSpan):
     text: str
     kind: str
     value: float | str
@@ -34,7 +43,7 @@ class MatchRelation(StrEnum):
     related = "related"
 
 
-class DifferenceOut(BaseModel):
+class DifferenceOut(ResponseModel):
     """One way a matched claim differs from the text: 'checked: 5.1%, this claim: 25.1%'."""
 
     kind: DifferenceKind
@@ -42,7 +51,7 @@ class DifferenceOut(BaseModel):
     checked: str = Field(description="what the stored (checked) claim says")
 
 
-class PriorCheck(BaseModel):
+class PriorCheck(ResponseModel):
     """A stored claim that a new text repeats (`same`) or resembles (`related`)."""
 
     id: int
@@ -66,10 +75,10 @@ class PriorCheck(BaseModel):
     )
     review_url: str | None = None
     publisher: str | None = None
-    reviewed_at: datetime | None = None
+    reviewed_at: UtcDateTime | None = None
 
 
-class ClaimStats(BaseModel):
+class ClaimStats(ResponseModel):
     """Counts for a dashboard: every status and verdict appears, with 0 when none match."""
 
     total: int
@@ -78,7 +87,7 @@ class ClaimStats(BaseModel):
     unrated: int = Field(description="Claims without a verdict yet.")
 
 
-class ClaimEventOut(BaseModel):
+class ClaimEventOut(ResponseModel):
     """One entry of a claim's append-only history."""
 
     id: int
@@ -90,26 +99,12 @@ class ClaimEventOut(BaseModel):
     after: Any
     actor: str
     key_id: int | None
-    at: datetime
-
-    @classmethod
-    def from_event(cls, event: ClaimEvent) -> ClaimEventOut:
-        assert event.id is not None
-        return cls(
-            id=event.id,
-            claim_id=event.claim_id,
-            version=event.version,
-            action=event.action,
-            field=event.field,
-            before=event.before,
-            after=event.after,
-            actor=event.actor,
-            key_id=event.key_id,
-            at=as_utc(event.at),
-        )
+    at: UtcDateTime
 
 
-class ClaimOut(BaseModel):
+# ClaimOut.of(claim, tags=..., matches=...): tags are rows of another table. (No docstring: it would
+# become the schema's description in the OpenAPI document.)
+class ClaimOut(ResponseModel):
     id: int
     article_id: int | None
     text: str
@@ -125,7 +120,7 @@ class ClaimOut(BaseModel):
     verdict: str | None
     assignee: str | None
     priority: int
-    tags: list[str]
+    tags: Annotated[list[str], AfterValidator(sorted)]
     summary: str | None
     dismiss_reason: str | None
     version: int
@@ -134,78 +129,16 @@ class ClaimOut(BaseModel):
     external_id: str | None
     source_url: str | None
     speaker: str | None
-    claimed_at: datetime | None
+    # False when an extracted claim's text still leans on its article (an unresolved pronoun); None
+    # when not recorded (imported claims, claims extracted before migration 0018).
+    decontextualised: bool | None = None
+    claimed_at: UtcDateTime | None
     review_url: str | None
     publisher: str | None
     language: str | None
     duplicate_of: int | None
-    created_at: datetime
-    updated_at: datetime
-    reviewed_at: datetime | None
-    published_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    reviewed_at: UtcDateTime | None
+    published_at: UtcDateTime | None
     matches: list[PriorCheck] = Field(default_factory=list)
-
-    @classmethod
-    def from_claim(
-        cls, claim: Claim, *, tags: list[str] | None = None, matches: list[PriorCheck] | None = None
-    ) -> ClaimOut:
-        assert claim.id is not None
-        span = (
-            (claim.span_start, claim.span_end)
-            if claim.span_start is not None and claim.span_end is not None
-            else None
-        )
-        return cls(
-            id=claim.id,
-            article_id=claim.article_id,
-            text=claim.text,
-            quote=claim.quote,
-            span=span,
-            checkworthy=claim.checkworthy,
-            score=claim.score,
-            kind=claim.kind,
-            items=list(claim.items),
-            entities=[_entity(entity) for entity in claim.entities],
-            quantities=[_quantity(quantity) for quantity in claim.quantities],
-            status=claim.status,
-            verdict=claim.verdict,
-            assignee=claim.assignee,
-            priority=claim.priority,
-            tags=sorted(tags or []),
-            summary=claim.summary,
-            dismiss_reason=claim.dismiss_reason,
-            version=claim.version,
-            extractor=claim.extractor,
-            prompt_version=claim.prompt_version,
-            external_id=claim.external_id,
-            source_url=claim.source_url,
-            speaker=claim.speaker,
-            claimed_at=_utc(claim.claimed_at),
-            review_url=claim.review_url,
-            publisher=claim.publisher,
-            language=claim.language,
-            duplicate_of=claim.duplicate_of,
-            created_at=as_utc(claim.created_at),
-            updated_at=as_utc(claim.updated_at),
-            reviewed_at=_utc(claim.reviewed_at),
-            published_at=_utc(claim.published_at),
-            matches=matches or [],
-        )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return as_utc(moment) if moment is not None else None
-
-
-def _entity(stored: dict[str, Any]) -> EntityOut:
-    return EntityOut(text=stored["text"], label=stored["label"], span=(stored["start"], stored["end"]))
-
-
-def _quantity(stored: dict[str, Any]) -> QuantityOut:
-    return QuantityOut(
-        text=stored["text"],
-        kind=stored["kind"],
-        value=stored["value"],
-        unit=stored.get("unit"),
-        span=(stored["start"], stored["end"]),
-    )

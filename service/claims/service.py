@@ -79,6 +79,7 @@ def create_from_extraction(
             score=round(found.score, 4),
             kind=found.kind,
             speaker=found.speaker,
+            decontextualised=found.decontextualised,
             items=list(found.items),
             entities=[dataclasses.asdict(entity) for entity in found.entities],
             quantities=[dataclasses.asdict(quantity) for quantity in found.quantities],
@@ -115,6 +116,6 @@ def to_out(
     tags = tags_by_claim(session=session, claim_ids=[claim.id for claim in claims if claim.id is not None])
     matches = matches or {}
     return [
-        ClaimOut.from_claim(claim, tags=tags.get(claim.id or 0), matches=matches.get(claim.id or 0))
+        ClaimOut.of(claim, tags=tags.get(claim.id or 0, []), matches=matches.get(claim.id or 0, []))
         for claim in claims
     ]

@@ -5,15 +5,15 @@ https://developers.google.com/fact-check/tools/api/reference/rest/v1alpha1/claim
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from service.schemas import ResponseModel
 
 
-class Publisher(BaseModel):
+class Publisher(ResponseModel):
     name: str | None = None
     site: str | None = None
 
 
-class ClaimReview(BaseModel):
+class ClaimReview(ResponseModel):
     publisher: Publisher
     url: str
     title: str | None = None
@@ -22,13 +22,13 @@ class ClaimReview(BaseModel):
     languageCode: str | None = None
 
 
-class FactCheckedClaim(BaseModel):
+class FactCheckedClaim(ResponseModel):
     text: str
     claimant: str | None = None
     claimDate: str | None = None
     claimReview: list[ClaimReview]
 
 
-class FactCheckedClaimSearchResponse(BaseModel):
+class FactCheckedClaimSearchResponse(ResponseModel):
     claims: list[FactCheckedClaim]
     nextPageToken: str = ""  # empty: no more results

@@ -64,7 +64,7 @@ async def _receive_upload(
         )
     )
     # A retry with a known Idempotency-Key is answered by the original job; its body was not read.
-    queued = ImportJobOut.from_job(job)
+    queued = ImportJobOut.of(job)
     return JSONResponse(
         queued.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/imports/{queued.id}"}
     )
@@ -142,7 +142,7 @@ def list_imports(
 ) -> Page[ImportJobOut]:
     """Import jobs, newest first, a page at a time (errors left out: GET the job for them)."""
     found = jobs.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
-    items = [ImportJobOut.from_job(job, with_errors=False) for job in found]
+    items = [ImportJobOut.of(job, errors=[]) for job in found]
     next_cursor = next_id_cursor(items, limit)
     return Page[ImportJobOut](items=items, next_cursor=next_cursor)
 
@@ -157,7 +157,7 @@ def get_import(import_id: int, session: SessionDep, settings: SettingsDep, _key:
         if job.kind == JobKind.claims and semantic.enabled(settings)
         else None
     )
-    shown = ImportJobOut.from_job(job, embeddings_pending=pending)
+    shown = ImportJobOut.of(job, embeddings_pending=pending)
     if job.kind == JobKind.articles:
         shown.articles = extraction_jobs.status_counts(session=session, import_job_id=import_id)
     return shown

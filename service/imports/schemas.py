@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field, field_validator
 
-from service.db import as_utc
-from service.imports.models import ImportJob, JobStatus
+from service.imports.models import JobStatus
+from service.schemas import ResponseModel, UtcDateTime
 
 
-class RowErrorOut(BaseModel):
+class RowErrorOut(ResponseModel):
     """One bad row: its 1-based line in the upload and what was wrong with it."""
 
     line: int
     error: str
 
 
-class ImportJobOut(BaseModel):
+class ImportJobOut(ResponseModel):
     id: int
     kind: str
     format: str
@@ -33,9 +32,9 @@ class ImportJobOut(BaseModel):
     errors: list[RowErrorOut]
     error_message: str | None
     upload_bytes: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
     articles: dict[str, int] | None = Field(
         default=None,
         description="Article imports: how many of the job's articles are pending, extracting, done, failed.",
@@ -46,30 +45,8 @@ class ImportJobOut(BaseModel):
         "until then matching ranks them lexically); null when matching is lexical only, and in listings",
     )
 
+    @field_validator("status", mode="before")
     @classmethod
-    def from_job(
-        cls, job: ImportJob, *, with_errors: bool = True, embeddings_pending: int | None = None
-    ) -> ImportJobOut:
-        assert job.id is not None
+    def _receiving_is_queued(cls, status: str) -> str:
         # A job whose upload is still arriving waits like a queued one.
-        status = JobStatus.queued.value if job.status == JobStatus.receiving else job.status
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            format=job.format,
-            status=status,
-            on_duplicate=job.on_duplicate,
-            total=job.total,
-            processed=job.processed,
-            created=job.created,
-            updated=job.updated,
-            duplicates=job.duplicates,
-            failed=job.failed,
-            errors=[RowErrorOut(**error) for error in job.errors] if with_errors else [],
-            error_message=job.error_message,
-            upload_bytes=job.upload_bytes,
-            created_at=as_utc(job.created_at),
-            started_at=as_utc(job.started_at) if job.started_at else None,
-            finished_at=as_utc(job.finished_at) if job.finished_at else None,
-            embeddings_pending=embeddings_pending,
-        )
+        return JobStatus.queued.value if status == JobStatus.receiving else status

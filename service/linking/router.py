@@ -10,7 +10,6 @@ from sqlmodel import Session
 from service.api.deps import ImportKey, ReadKey, ReviewKey, SessionDep
 from service.api.pagination import Page
 from service.cursors import cursor_id, next_id_cursor
-from service.db import as_utc
 from service.linking import evidence, sources
 from service.linking.models import Source
 from service.linking.schemas import (
@@ -32,33 +31,12 @@ router = APIRouter(prefix="/v1", tags=["evidence"])
 EvidenceLimit = Annotated[int, Query(ge=1, le=MAX_EVIDENCE_LIMIT)]
 
 
-def _summary(source: Source, passage_count: int) -> SourceSummary:
+def _passages(session: Session, source: Source) -> list[PassageOut]:
     assert source.id is not None
-    return SourceSummary(
-        id=source.id,
-        url=source.url,
-        title=source.title,
-        publisher=source.publisher,
-        published_at=as_utc(source.published_at) if source.published_at else None,
-        external_id=source.external_id,
-        language=source.language,
-        passage_count=passage_count,
-        created_at=as_utc(source.created_at),
-        updated_at=as_utc(source.updated_at),
-    )
-
-
-def _source_out(session: Session, source: Source) -> SourceOut:
-    assert source.id is not None
-    passages = sources.passages_of(session=session, source_id=source.id)
-    return SourceOut(
-        **_summary(source, len(passages)).model_dump(),
-        text=source.text,
-        passages=[
-            PassageOut(id=p.id or 0, position=p.position, span=(p.span_start, p.span_end), text=p.text)
-            for p in passages
-        ],
-    )
+    return [
+        PassageOut.of(passage, span=(passage.span_start, passage.span_end))
+        for passage in sources.passages_of(session=session, source_id=source.id)
+    ]
 
 
 @router.post("/sources", status_code=201)
@@ -67,7 +45,8 @@ def create_source(body: SourceIn, response: Response, session: SessionDep, _key:
     source, created = sources.create(session=session, source_in=body)
     if not created:
         response.status_code = 200
-    return SourceWritten(**_source_out(session, source).model_dump(), created=created)
+    passages = _passages(session, source)
+    return SourceWritten.of(source, passages=passages, passage_count=len(passages), created=created)
 
 
 @router.get("/sources")
@@ -80,7 +59,7 @@ def list_sources(
     """Sources in the order they were first stored, a page at a time."""
     page = sources.get_all(session=session, after_id=cursor_id(cursor), limit=limit)
     counts = sources.passage_counts(session=session, source_ids=[s.id for s in page if s.id is not None])
-    items = [_summary(source, counts.get(source.id or 0, 0)) for source in page]
+    items = [SourceSummary.of(source, passage_count=counts.get(source.id or 0, 0)) for source in page]
     next_cursor = next_id_cursor(page, limit)
     return Page[SourceSummary](items=items, next_cursor=next_cursor)
 
@@ -88,7 +67,9 @@ def list_sources(
 @router.get("/sources/{source_id}")
 def get_source(source_id: int, session: SessionDep, _key: ReadKey) -> SourceOut:
     """One source with its text and passages."""
-    return _source_out(session, sources.get(session=session, source_id=source_id))
+    source = sources.get(session=session, source_id=source_id)
+    passages = _passages(session, source)
+    return SourceOut.of(source, passages=passages, passage_count=len(passages))
 
 
 @router.delete("/sources/{source_id}", status_code=204)

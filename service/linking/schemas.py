@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from service.linking.agreement import Agreement, Hint
 from service.net.urls import HttpUrlText
+from service.schemas import ResponseModel, UtcDateTime
 
 # A source is a reference document, not a book: keep one request and one row reasonable.
 MAX_SOURCE_CHARS = 1_000_000
@@ -44,20 +45,20 @@ class SourceIn(BaseModel):
         return text
 
 
-class SourceSummary(BaseModel):
+class SourceSummary(ResponseModel):
     id: int
     url: str
     title: str
     publisher: str | None
-    published_at: datetime | None
+    published_at: UtcDateTime | None
     external_id: str | None
     language: str | None
     passage_count: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
-class PassageOut(BaseModel):
+class PassageOut(ResponseModel):
     id: int
     position: int
     span: tuple[int, int]
@@ -84,7 +85,7 @@ class EvidenceLinkIn(BaseModel):
     relation: Relation
 
 
-class Highlight(BaseModel):
+class Highlight(ResponseModel):
     """A passage word that matches the claim; offsets into the source text, like `span`."""
 
     text: str
@@ -92,7 +93,7 @@ class Highlight(BaseModel):
     end: int
 
 
-class ValueAgreementOut(BaseModel):
+class ValueAgreementOut(ResponseModel):
     """One number, date or list item of the claim and what the passage says of it."""
 
     claim: str = Field(description="The claim's value, normalised ('GBP 9.1 billion', '91%', '2023-03').")
@@ -102,19 +103,19 @@ class ValueAgreementOut(BaseModel):
     agreement: Agreement
 
 
-class EvidenceAgreement(BaseModel):
+class EvidenceAgreement(ResponseModel):
     numbers: list[ValueAgreementOut]
     dates: list[ValueAgreementOut]
     items: list[ValueAgreementOut]
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(ResponseModel):
     source_id: int
     passage_id: int
     url: str
     title: str
     publisher: str | None
-    published_at: datetime | None
+    published_at: UtcDateTime | None
     passage: str
     span: tuple[int, int]
     score: float = Field(ge=0, le=100)
@@ -132,7 +133,7 @@ class EvidenceOut(BaseModel):
     pinned: bool = False
 
 
-class EvidenceStatus(BaseModel):
+class EvidenceStatus(ResponseModel):
     """How evidence is retrieved in this process, and how far passage embeddings have got."""
 
     retrieval: str = Field(description="'lexical' (full text) or 'semantic' (full text plus embeddings).")
@@ -153,9 +154,9 @@ class EvidenceSearchIn(BaseModel):
         return text
 
 
-class EvidenceLinkOut(BaseModel):
+class EvidenceLinkOut(ResponseModel):
     claim_id: int
     passage_id: int
     relation: Relation
     actor: str
-    created_at: datetime
+    created_at: UtcDateTime

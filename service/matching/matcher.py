@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 
 from service.claims.models import Claim
 from service.claims.schemas import DifferenceOut, MatchRelation, PriorCheck
-from service.db import as_utc
 from service.identity import ClaimSignature, claim_signature, compare
 from service.matching import features, semantic
 from service.matching.index import search
@@ -226,24 +225,13 @@ def _prior_check(query: features.Query, found: Found, score: float, same_above: 
     signatures agree, the match is strong and the claims say it in the same words (or, embedded, the
     same meaning); otherwise related, naming what differs."""
     claim = found.claim
-    assert claim.id is not None
     differences = compare(query.signature, found.candidate.signature)
     same = not differences and score >= same_above and _same_wording(query, found)
-    return PriorCheck(
-        id=claim.id,
-        external_id=claim.external_id,
-        text=claim.text,
+    return PriorCheck.of(
+        claim,
         score=score,
-        status=claim.status,
-        verdict=claim.verdict,
         relation=MatchRelation.same if same else MatchRelation.related,
         differs=[difference.kind for difference in differences],
-        differences=[
-            DifferenceOut(kind=difference.kind, this=difference.this, checked=difference.other)
-            for difference in differences
-        ],
+        differences=[DifferenceOut.of(difference, checked=difference.other) for difference in differences],
         reusable_verdict=claim.verdict if same else None,
-        review_url=claim.review_url,
-        publisher=claim.publisher,
-        reviewed_at=as_utc(claim.reviewed_at) if claim.reviewed_at else None,
     )

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from service.claims.schemas import PriorCheck
+from service.schemas import ResponseModel
 
 MAX_MATCH_TEXT_CHARS = 10_000
 
@@ -24,7 +25,7 @@ class MatchIn(BaseModel):
     limit: int = Field(default=10, ge=1, le=100)
 
 
-class MatchOut(BaseModel):
+class MatchOut(ResponseModel):
     """Stored claims the text repeats, best first, and which matcher ranked them."""
 
     matcher: Matcher = Field(

@@ -79,15 +79,13 @@ def add_review(
         settings=settings,
     )
     response.headers["ETag"] = claims.etag(claim)
-    return ReviewResult(
-        review=ReviewOut.from_review(stored), claim=claims.to_out(session=session, claims=[claim])[0]
-    )
+    return ReviewResult(review=ReviewOut.of(stored), claim=claims.to_out(session=session, claims=[claim])[0])
 
 
 @router.get("/claims/{claim_id}/reviews")
 def list_reviews(claim_id: int, session: SessionDep, _key: ReviewKey) -> list[ReviewOut]:
     """Every review of a claim, with internal notes (so reviewers only)."""
-    return [ReviewOut.from_review(stored) for stored in review.reviews(session=session, claim_id=claim_id)]
+    return [ReviewOut.of(stored) for stored in review.reviews(session=session, claim_id=claim_id)]
 
 
 @router.get("/claims/{claim_id}/claimreview", response_class=JSONResponse)
@@ -119,13 +117,13 @@ def claim_review_feed(
 def create_webhook(body: WebhookIn, session: SessionDep, _key: AdminKey) -> WebhookCreated:
     """Register a URL for `claim.published` events; the signing secret is shown only in this answer."""
     webhook, secret = webhooks.create(session=session, url=str(body.url), secret=body.secret)
-    return WebhookCreated(**WebhookOut.from_webhook(webhook).model_dump(), secret=secret)
+    return WebhookCreated.of(webhook, secret=secret)
 
 
 @router.get("/webhooks")
 def list_webhooks(session: SessionDep, _key: AdminKey) -> list[WebhookOut]:
     """Active webhooks, oldest first (secrets are never shown again)."""
-    return [WebhookOut.from_webhook(webhook) for webhook in webhooks.get_all(session=session)]
+    return [WebhookOut.of(webhook) for webhook in webhooks.get_all(session=session)]
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
@@ -148,4 +146,4 @@ def list_deliveries(
         session=session, webhook_id=webhook_id, after_id=cursor_id(cursor), limit=limit
     )
     next_cursor = next_id_cursor(rows, limit)
-    return Page[DeliveryOut](items=[DeliveryOut.from_delivery(row) for row in rows], next_cursor=next_cursor)
+    return Page[DeliveryOut](items=[DeliveryOut.of(row) for row in rows], next_cursor=next_cursor)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.claims.schemas import ClaimOut
-from service.db import as_utc
 from service.net.urls import HttpUrlText
-from service.review.models import Review
 from service.review.workflow import Status
-from service.webhooks.models import Webhook, WebhookDelivery
+from service.schemas import ResponseModel, UtcDateTime
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -46,7 +43,7 @@ class ReviewIn(BaseModel):
     )
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(ResponseModel):
     id: int
     claim_id: int
     verdict: str
@@ -55,22 +52,7 @@ class ReviewOut(BaseModel):
     evidence: list[int | str]
     actor: str
     key_id: int | None
-    created_at: datetime
-
-    @classmethod
-    def from_review(cls, review: Review) -> ReviewOut:
-        assert review.id is not None
-        return cls(
-            id=review.id,
-            claim_id=review.claim_id,
-            verdict=review.verdict,
-            summary=review.summary,
-            note=review.note,
-            evidence=list(review.evidence),
-            actor=review.actor,
-            key_id=review.key_id,
-            created_at=as_utc(review.created_at),
-        )
+    created_at: UtcDateTime
 
 
 class WebhookIn(BaseModel):
@@ -80,57 +62,32 @@ class WebhookIn(BaseModel):
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(ResponseModel):
     id: int
     url: str
     active: bool
-    created_at: datetime
-
-    @classmethod
-    def from_webhook(cls, webhook: Webhook) -> WebhookOut:
-        assert webhook.id is not None
-        return cls(
-            id=webhook.id, url=webhook.url, active=webhook.active, created_at=as_utc(webhook.created_at)
-        )
+    created_at: UtcDateTime
 
 
 class WebhookCreated(WebhookOut):
     secret: str = Field(description="Shown only now: the key for checking X-Claimcheck-Signature.")
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(ResponseModel):
     id: int
     webhook_id: int
     event: str
     claim_id: int | None
     status: str
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: UtcDateTime | None
     last_status_code: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
-
-    @classmethod
-    def from_delivery(cls, delivery: WebhookDelivery) -> DeliveryOut:
-        assert delivery.id is not None
-        claim = delivery.payload.get("claim")
-        return cls(
-            id=delivery.id,
-            webhook_id=delivery.webhook_id,
-            event=delivery.event,
-            claim_id=claim.get("id") if isinstance(claim, dict) else None,
-            status=delivery.status,
-            attempts=delivery.attempts,
-            next_attempt_at=as_utc(delivery.next_attempt_at) if delivery.next_attempt_at else None,
-            last_status_code=delivery.last_status_code,
-            last_error=delivery.last_error,
-            created_at=as_utc(delivery.created_at),
-            delivered_at=as_utc(delivery.delivered_at) if delivery.delivered_at else None,
-        )
+    created_at: UtcDateTime
+    delivered_at: UtcDateTime | None
 
 
-class ReviewResult(BaseModel):
+class ReviewResult(ResponseModel):
     """A stored review and the claim as it stands after it."""
 
     review: ReviewOut

@@ -37,3 +37,10 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+    @property
+    def claim_id(self) -> int | None:
+        """The id of the claim the event is about (claim.published carries the claim), else None."""
+        claim = self.payload.get("claim")
+        claim_id = claim.get("id") if isinstance(claim, dict) else None
+        return claim_id if isinstance(claim_id, int) else None

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from service.api.deps import SessionDep, SettingsDep
-from service.errors import Forbidden, InvalidInput
+from service.exceptions import Forbidden, InvalidInput
 from service.imports import jobs
 from service.imports.models import JobKind, OnDuplicate
 from service.imports.schemas import ImportJobOut
@@ -47,8 +47,7 @@ def _imports_form(
     status_code: int = 200,
 ) -> Response:
     listed = [
-        ImportJobOut.from_job(job, with_errors=False)
-        for job in pages.import_jobs(session=session, limit=JOBS_LISTED)
+        ImportJobOut.of(job, errors=[]) for job in pages.import_jobs(session=session, limit=JOBS_LISTED)
     ]
     context = page_context(user, jobs=listed, error=error, max_upload_bytes=settings.max_import_bytes)
     return render(request, "imports.html", context, status_code=status_code)
@@ -118,14 +117,14 @@ def _store_upload(
 @router.get("/imports/{import_id}")
 def import_page(request: Request, session: SessionDep, user: DeskImportReader, import_id: int) -> Response:
     """One import job: progress (the page polls while it runs), counters and the bad rows by line."""
-    job = ImportJobOut.from_job(jobs.get(session=session, job_id=import_id))
+    job = ImportJobOut.of(jobs.get(session=session, job_id=import_id))
     return render(request, "import.html", page_context(user, job=job))
 
 
 @router.get("/imports/{import_id}/progress")
 def import_progress(session: SessionDep, _user: DeskImportReader, import_id: int) -> Response:
     """The job's counters as JSON for the page's progress poll."""
-    job = ImportJobOut.from_job(jobs.get(session=session, job_id=import_id), with_errors=False)
+    job = ImportJobOut.of(jobs.get(session=session, job_id=import_id), errors=[])
     body = job.model_dump(
         mode="json",
         include={
