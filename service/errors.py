@@ -1,7 +1,7 @@
 """The one error shape, `{"error": {"code", "message", "details"?}}`, and every mapping to it.
 
 Domain code raises the exceptions of `service.exceptions` (plain data); only this module knows their
-HTTP status codes and headers. The exception names are re-exported here for the routers.
+HTTP status codes and headers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from service.exceptions import (
     Conflict,
     DomainError,
     Forbidden,
-    IllegalTransition,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -31,21 +30,6 @@ from service.exceptions import (
     Unauthenticated,
     Unavailable,
 )
-
-__all__ = [
-    "Conflict",
-    "DomainError",
-    "Forbidden",
-    "IllegalTransition",
-    "InvalidInput",
-    "NotFound",
-    "PayloadTooLarge",
-    "PreconditionRequired",
-    "RateLimited",
-    "StaleVersion",
-    "Unauthenticated",
-    "Unavailable",
-]
 
 log = logging.getLogger("claimcheck.errors")
 

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import PayloadTooLarge
+from service.exceptions import PayloadTooLarge
 
 # Bulk uploads, through the API or the review desk, get the larger import limit.
 IMPORT_PATH_PREFIXES = ("/v1/imports", "/ui/imports")

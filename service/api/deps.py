@@ -12,7 +12,7 @@ from sqlmodel import Session
 from service.auth import service as auth
 from service.auth.ratelimit import FailedAuthThrottle, RateLimiter
 from service.db import get_session
-from service.errors import PreconditionRequired
+from service.exceptions import PreconditionRequired
 from service.settings import Settings, get_settings
 
 SessionDep = Annotated[Session, Depends(get_session)]

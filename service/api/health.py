@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.api.deps import KeyWhenProtected
 from service.db import get_engine, schema_is_current
-from service.errors import Unavailable
+from service.exceptions import Unavailable
 
 router = APIRouter(tags=["health"])
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from service.api.deps import SessionDep, SettingsDep, require
 from service.auth import service as auth
 from service.cursors import decode_cursor, encode_cursor
-from service.errors import InvalidInput
+from service.exceptions import InvalidInput
 from service.factcheck.schemas import FactCheckedClaimSearchResponse
 from service.factcheck.search import SearchRequest, search
 

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 
 from service.api.deps import SessionDep
 from service.auth.service import Permission, authorize
-from service.errors import Forbidden
+from service.exceptions import Forbidden
 from service.ui import sessions
 from service.ui.cookies import DeskCookie
 from service.ui.render import SignInRequired

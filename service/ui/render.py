@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from service.auth.service import Permission
 from service.db import as_utc
-from service.errors import DomainError, status_of
+from service.errors import status_of
+from service.exceptions import DomainError
 from service.net.urls import is_http_url
 from service.safe_json import script_safe
 from service.ui.sessions import DeskUser

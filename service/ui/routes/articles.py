@@ -13,7 +13,7 @@ from sqlmodel import Session
 from service.api.deps import SessionDep, SettingsDep
 from service.articles import service as articles
 from service.articles.schemas import ArticleIn
-from service.errors import InvalidInput, PayloadTooLarge
+from service.exceptions import InvalidInput, PayloadTooLarge
 from service.ui import pages
 from service.ui.deps import DeskSubmitter, DeskUserDep
 from service.ui.render import FORM_RESHOWN, DeskRoute, page_context, render

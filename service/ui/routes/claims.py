@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from service.api.deps import SessionDep, SettingsDep
 from service.claims import queue
-from service.errors import Conflict, InvalidInput, StaleVersion
+from service.exceptions import Conflict, InvalidInput, StaleVersion
 from service.linking import evidence as linking
 from service.linking.schemas import Relation
 from service.review import service as review

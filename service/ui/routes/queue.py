@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from service.api.deps import SessionDep, SettingsDep
 from service.claims import queue
-from service.errors import InvalidInput
+from service.exceptions import InvalidInput
 from service.review.workflow import Status
 from service.ui import pages
 from service.ui.deps import DeskUserDep

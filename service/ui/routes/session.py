@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.api.deps import SessionDep, SettingsDep, client_address, get_auth_throttle
-from service.errors import Forbidden, RateLimited, Unauthenticated, status_of
+from service.errors import status_of
+from service.exceptions import Forbidden, RateLimited, Unauthenticated
 from service.ui import sessions
 from service.ui.cookies import DeskCookie, cross_origin, plain_http_refused
 from service.ui.deps import DeskWriterDep
