@@ -20,8 +20,9 @@ from service.db import is_sqlite, utcnow
 from service.identity import ClaimSignature
 from service.imports import dedupe
 from service.imports.bulk_insert import EVENT_TABLE, TAG_TABLE, insert_claims, insert_rows
+from service.imports.claim_fields import ClaimRow, RowError, claim_row
 from service.imports.models import OnDuplicate
-from service.imports.parse import ClaimRow, RawRow, RowError, claim_row
+from service.imports.parse import RawRow
 from service.imports.progress import PreparedBatch, Progress
 from service.review.scale import RatingScale
 from service.settings import Settings

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.imports import dedupe
-from service.imports.parse import ClaimRow, RawRow
+from service.imports.claim_fields import ClaimRow
+from service.imports.parse import RawRow
 
 MAX_REPORTED_ERRORS = 1000
 

@@ -137,3 +137,53 @@ def _appearance(claim: Claim, article: Article | None) -> dict[str, Any] | None:
 
 def _date(moment: datetime) -> str:
     return as_utc(moment).date().isoformat()
+
+
+def is_claim_review(value: dict[str, Any]) -> bool:
+    """Whether a JSON object of an upload is a schema.org ClaimReview."""
+    kind = value.get("@type")
+    return (
+        kind == "ClaimReview"
+        or (isinstance(kind, list) and "ClaimReview" in kind)
+        or "claimReviewed" in value
+    )
+
+
+def _name(value: Any) -> str | None:
+    """A schema.org Person or Organization (or a list of them, or a bare string) -> its name."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value if isinstance(value, str) else None
+
+
+def row_fields_of_claim_review(review: dict[str, Any]) -> dict[str, Any]:
+    """The reverse of `claim_review`: a ClaimReview (ours or another publisher's) as import row fields;
+    the numeric rating travels as _rating_value, _best_rating and _worst_rating."""
+    item = review.get("itemReviewed") if isinstance(review.get("itemReviewed"), dict) else {}
+    assert isinstance(item, dict)
+    rating = review.get("reviewRating") if isinstance(review.get("reviewRating"), dict) else {}
+    assert isinstance(rating, dict)
+    appearance = item.get("firstAppearance") or item.get("appearance")
+    if isinstance(appearance, list):
+        appearance = appearance[0] if appearance else None
+    source_url = appearance.get("url") if isinstance(appearance, dict) else appearance
+    fields: dict[str, Any] = {
+        "text": review.get("claimReviewed"),
+        "external_id": review.get("@id") or review.get("identifier"),
+        "review_url": review.get("url"),
+        "publisher": _name(review.get("author")) or _name(review.get("publisher")),
+        "reviewed_at": review.get("datePublished"),
+        "title": review.get("name") or review.get("headline"),
+        "language": review.get("inLanguage"),
+        "speaker": _name(item.get("author")),
+        "claimed_at": item.get("datePublished"),
+        "source_url": source_url if isinstance(source_url, str) else None,
+        "tags": review.get("keywords"),
+        "rating": rating.get("alternateName"),
+        "_rating_value": rating.get("ratingValue"),
+        "_best_rating": rating.get("bestRating"),
+        "_worst_rating": rating.get("worstRating"),
+    }
+    return {name: value for name, value in fields.items() if value not in (None, "", [])}

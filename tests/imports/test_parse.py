@@ -7,8 +7,9 @@ import json
 import pytest
 
 from service.exceptions import InvalidInput
+from service.imports.claim_fields import RowError, claim_row
 from service.imports.models import JobKind
-from service.imports.parse import RowError, claim_row, rows
+from service.imports.parse import rows
 from service.imports.upload import format_for
 
 VERDICTS = ["true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unverifiable"]
