@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import asdict
 from datetime import date
 from typing import Any, Protocol
 
 from service.extraction.result import Entity, ExtractedClaim, Extraction, Quantity, SentenceReport
+from service.lru import LruCache
 
 
 class ExtractionCache(Protocol):
@@ -20,29 +19,11 @@ class ExtractionCache(Protocol):
     def put(self, key: str, value: dict[str, Any]) -> None: ...
 
 
-class InMemoryExtractionCache:
+class InMemoryExtractionCache(LruCache[str, dict[str, Any]]):
     """A bounded, thread-safe, least-recently-used cache for one process (tests, the CLI)."""
 
     def __init__(self, max_entries: int = 1024) -> None:
-        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The stored extraction for `key`, or None."""
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        """Store `value`, evicting the least recently used entry when full."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        super().__init__(max_entries)
 
 
 def cache_key(text: str, *, published_at: date | None, prompt_version: str, model: str) -> str:

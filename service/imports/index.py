@@ -15,18 +15,10 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from service.db import is_sqlite
+from service.stopwords import ENGLISH, SOCIAL, content_words
 
-# Words too common to narrow a search.
-_STOPWORD_LINES = (
-    "a about above after again against all am an and any are as at be because been before being below",
-    "between both but by can could did do does doing down during each few for from further had has",
-    "have having he her here hers herself him himself his how i if in into is it its itself just me",
-    "more most my myself no nor not now of off on once only or other our ours ourselves out over own",
-    "same she should so some such than that the their theirs them themselves then there these they",
-    "this those through to too under until up very was we were what when where which while who whom",
-    "why will with would you your yours yourself yourselves s t don says said will also via amp rt",
-)
-STOPWORDS = frozenset(word for line in _STOPWORD_LINES for word in line.split(" "))
+# Words too common to narrow a search; imported claims include social-media posts.
+STOPWORDS = ENGLISH | SOCIAL
 MAX_QUERY_TERMS = 32
 MATCH_TERMS = 10
 DUPLICATE_TERMS = 3
@@ -68,11 +60,7 @@ def _prefer_index(session: Session) -> None:
 
 def query_terms(text_normalized: str) -> list[str]:
     """Distinct content words of normalised text, in order of appearance."""
-    seen: dict[str, None] = {}
-    for word in text_normalized.split():
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
-            seen.setdefault(word, None)
-    return list(seen)[:MAX_QUERY_TERMS]
+    return content_words(text_normalized.split(), STOPWORDS)[:MAX_QUERY_TERMS]
 
 
 def document_frequencies(*, session: Session, terms: Iterable[str]) -> dict[str, int]:

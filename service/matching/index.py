@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from service.db import is_sqlite
 from service.identity.tokens import STOPWORDS
+from service.stopwords import content_words
 
 MAX_QUERY_WORDS = 40
 # Must equal the expression of the ix_claim_match_search index (migration 0013) exactly.
@@ -22,11 +23,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def query_words(query: str) -> list[str]:
     """Distinct lower-case content words, in order of appearance (at most MAX_QUERY_WORDS)."""
-    seen: dict[str, None] = {}
-    for word in _WORD.findall(query.lower()):
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
-            seen.setdefault(word, None)
-    return list(seen)[:MAX_QUERY_WORDS]
+    return content_words(_WORD.findall(query.lower()), STOPWORDS)[:MAX_QUERY_WORDS]
 
 
 def search(*, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
