@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlmodel import Session
 
-from service.db import utcnow
+from service.db import is_sqlite, utcnow
 
 STALE_AFTER_SECONDS = 60.0
 HOST_PART_CHARS = 40
@@ -94,7 +94,7 @@ def lease(
     query = select(table.c.id).where(claimable).order_by(table.c.id).limit(1)
     if row_id is not None:
         query = query.where(table.c.id == row_id)
-    if session.get_bind().dialect.name == "postgresql":
+    if not is_sqlite(session):
         # Several worker processes: each skips rows another is taking right now.
         query = query.with_for_update(skip_locked=True)
     found = session.execute(query).scalar()
