@@ -1,4 +1,5 @@
-"""The `claimcheck` command: serve, migrate, keys, extract (and import, worker, demo)."""
+"""`claimcheck extract`, `import` and `export`: claims from a text file, bulk imports with progress bars
+(run here, beside any other worker), and exports that `import` reads back."""
 
 from __future__ import annotations
 
@@ -10,137 +11,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.auth import service as auth
 from service.auth.models import Role
+from service.cli.console import say_database
 from service.db import get_engine, migrate
 from service.exports.formats import ExportFormat
 from service.imports.models import ImportJob
 from service.review.workflow import Status
 from service.settings import get_settings
 
-app = typer.Typer(help="claimcheck: checkable claims from news articles.", no_args_is_help=True)
-keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
+import_app = typer.Typer(help="Bulk import claims or reference sources from a file.", no_args_is_help=True)
+export_app = typer.Typer(help="Export claims to a file.", no_args_is_help=True)
 
 
-def say_database(url: str | None = None) -> None:
-    """Tell the user which database a command works on (on stderr, password hidden)."""
-    from sqlalchemy.engine import make_url
-
-    shown = make_url(url or get_settings().database_url).render_as_string(hide_password=True)
-    typer.echo(f"database: {shown}", err=True)
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-) -> None:
-    """Start the API with uvicorn (migrations are applied first unless MIGRATE_ON_START=false)."""
-    from service import serving
-
-    try:
-        settings = get_settings()
-    except ValidationError as exc:  # e.g. a short CLAIMCHECK_ADMIN_KEY: say why, without a traceback
-        typer.echo(f"claimcheck: refusing to start: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    say_database()
-    try:
-        serving.check_port(host, port)
-    except serving.PortInUse as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
-    if settings.migrate_on_start:
-        # Once, here, rather than racing in every worker process.
-        migrate(settings.database_url)
-    serving.run(
-        host=host,
-        port=port,
-        workers=workers,
-        on_ready=lambda bound: _say_ready(host, bound),
-        # Open requests get this long after SIGTERM; the in-process worker then stops within
-        # SHUTDOWN_WAIT_SECONDS (its batch or article is resumable), so the process ends within 5 s.
-        timeout_graceful_shutdown=2,
-        log_level="warning",
-        proxy_headers=True,
-    )
-    _exit_without_waiting_for_abandoned_work()
-
-
-def _say_ready(host: str, port: int) -> None:
-    """The one line a newcomer needs: where it runs, and how to get a key if there is none yet."""
-    typer.echo(f"claimcheck ready on http://{host}:{port} (docs /docs, desk /ui)", err=True)
-    with Session(get_engine()) as session:
-        if not auth.get_all(session=session):
-            typer.echo(
-                "no API key exists yet: create one with `.venv/bin/claimcheck keys create --role admin "
-                "--name me` (printed once), or restart with CLAIMCHECK_ADMIN_KEY set",
-                err=True,
-            )
-
-
-@app.command("migrate")
-def migrate_command() -> None:
-    """Apply pending database migrations."""
-    say_database()
-    migrate(get_settings().database_url)
-    typer.echo("database is at the newest migration")
-
-
-@keys_app.command("create")
-def keys_create(
-    role: Annotated[Role, typer.Option(help="reader, newsroom, checker or admin.")],
-    name: Annotated[str, typer.Option(help="Who or what uses the key.")],
-) -> None:
-    """Create a key and print its secret (shown only once)."""
-    say_database()
-    migrate(get_settings().database_url)
-    with Session(get_engine()) as session:
-        api_key, raw_key = auth.create(session=session, role=role, name=name)
-    typer.echo(json.dumps({"id": api_key.id, "role": api_key.role, "name": api_key.name, "key": raw_key}))
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """List active keys (without secrets)."""
-    say_database()
-    with Session(get_engine()) as session:
-        for api_key in auth.get_all(session=session):
-            typer.echo(f"{api_key.id}\t{api_key.role}\t{api_key.key_prefix}…\t{api_key.name}")
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: int) -> None:
-    """Revoke a key at once."""
-    say_database()
-    with Session(get_engine()) as session:
-        auth.revoke(session=session, key_id=key_id)
-    typer.echo(f"key {key_id} revoked")
-
-
-@keys_app.command("revoke-bootstrap")
-def keys_revoke_bootstrap() -> None:
-    """Revoke the admin keys earlier values of CLAIMCHECK_ADMIN_KEY made (the current value stays valid).
-
-    Every value CLAIMCHECK_ADMIN_KEY ever had at start-up stays an admin key until revoked: run this after
-    changing it.
-    """
-    say_database()
-    settings = get_settings()
-    current = settings.claimcheck_admin_key.get_secret_value() if settings.claimcheck_admin_key else None
-    with Session(get_engine()) as session:
-        revoked = auth.revoke_old_bootstrap_keys(session=session, keep_raw_key=current)
-        for api_key in revoked:
-            typer.echo(f"key {api_key.id} revoked ({api_key.key_prefix}…, {api_key.name})")
-    kept = "the current CLAIMCHECK_ADMIN_KEY stays valid" if current else "CLAIMCHECK_ADMIN_KEY is not set"
-    typer.echo(f"{len(revoked)} earlier bootstrap admin key(s) revoked; {kept}", err=True)
-
-
-@app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
     published_at: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
@@ -152,10 +37,6 @@ def extract(
     published = date.fromisoformat(published_at) if published_at else None
     result = extract_claims(text, published_at=published)
     typer.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
-
-
-import_app = typer.Typer(help="Bulk import claims or reference sources from a file.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
 
 
 def _import_file(file: Path, *, kind: str, fmt: str | None, on_duplicate: str) -> None:
@@ -322,120 +203,6 @@ def import_sources_command(
     _import_file(file, kind="sources", fmt=format, on_duplicate="keep")
 
 
-@app.command()
-def worker(
-    stale_seconds: Annotated[
-        float, typer.Option(help="Take over running jobs whose heartbeat is older than this.")
-    ] = 60.0,
-) -> None:
-    """Run a worker (import jobs, pending articles) until SIGTERM or Ctrl-C; start several beside
-    PostgreSQL, they share the queue. On a signal no new batch or article is started, and the process
-    ends within a few seconds: what it was doing is finished or left for the next worker to resume."""
-    import signal
-    import threading
-
-    from service.imports.worker import ImportWorker
-
-    settings = get_settings()
-    say_database()
-    if settings.migrate_on_start:
-        migrate(settings.database_url)
-    import_worker = ImportWorker(engine=get_engine(), settings=settings, stale_seconds=stale_seconds)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    typer.echo(f"worker {import_worker.worker_id} started", err=True)
-    # The loop runs in a thread so this one stays free to answer the signal at once.
-    import_worker.start()
-    while not stopping.wait(0.5) and not import_worker.wait(0):
-        pass
-    import_worker.stop()
-    typer.echo(f"worker {import_worker.worker_id} stopped", err=True)
-    _exit_without_waiting_for_abandoned_work()
-
-
-def _exit_without_waiting_for_abandoned_work() -> None:
-    """End the process now, skipping the interpreter's teardown.
-
-    The teardown waits for every executor thread (a batch being written, an LLM request) and then
-    garbage-collects the whole heap, seconds on a large worker. What a thread was still doing is
-    uncommitted and resumable: the next worker takes the job or article over at once, as this
-    process no longer exists (see service/leasing.py).
-    """
-    import os
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-@app.command()
-def demo(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    serve_demo: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Start the server after setup.")
-    ] = True,
-    directory: Annotated[
-        Path | None,
-        typer.Option(
-            file_okay=False,
-            help="Where to make demo.db (kept). Default: a temporary directory, removed on exit.",
-        ),
-    ] = None,
-) -> None:
-    """Start the service on a fresh SQLite database with the sample editorial and the demo reference set."""
-    import os
-    import shutil
-    import tempfile
-
-    from service import serving
-    from service.ui.demo import prepare
-
-    if serve_demo:
-        try:  # before a key is printed that would belong to no server
-            serving.check_port(host, port)
-        except serving.PortInUse as exc:
-            typer.echo(str(exc).replace("make run", "make demo"), err=True)
-            raise typer.Exit(1) from exc
-    temporary = directory is None
-    directory = Path(tempfile.mkdtemp(prefix="claimcheck-demo-")) if directory is None else directory
-    directory.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'demo.db'}"
-    # A demo may publish under the example.org placeholder author; a deployment may not.
-    os.environ.setdefault("ALLOW_PLACEHOLDER_ORGANIZATION", "true")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    typer.echo(
-        "Preparing the demo: importing the reference set, extracting the sample editorial...", err=True
-    )
-    setup = prepare(directory=directory, settings=get_settings())
-    typer.echo(
-        f"claimcheck demo: {setup.claim_count} claims, {setup.source_count} reference sources\n"
-        f"  open     http://{host}:{port}/ui\n"
-        f"  sign in  {setup.admin_key}   (an admin API key)\n"
-        f"  database {setup.database_url}"
-    )
-    if not serve_demo:
-        return
-    try:
-        serving.run(
-            host=host,
-            port=port,
-            workers=1,
-            on_ready=lambda bound: _say_ready(host, bound),
-            log_level="warning",
-        )
-    finally:
-        get_engine().dispose()
-        if temporary:
-            shutil.rmtree(directory, ignore_errors=True)
-
-
-export_app = typer.Typer(help="Export claims to a file.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
-
-
 @export_app.command("claims")
 def export_claims_command(
     format: Annotated[
@@ -481,7 +248,3 @@ def export_claims_command(
             if output:
                 target.close()
     typer.echo(f"exported {total:,} claims" + (f" to {output}" if output else ""), err=True)
-
-
-if __name__ == "__main__":
-    app()
