@@ -231,7 +231,7 @@ def _postgres_library(session: Session) -> Library:
 # title's lexemes carry weight A, the text's B; the last position is the row's length in words).
 BM25_K1 = 1.2
 BM25_B = 0.75
-# PostgreSQL orders the matching rows by a cheaper score (the idf of the terms matched, shorter first) and
+# PostgreSQL orders the matching rows by a cheaper score (the sum of the idf of the terms matched) and
 # scores this many times `limit` of the best of them with bm25. Scaling that score by ts_rank, as before,
 # cost ~10% of the search and changed no recall@3 at 100,000 passages (0.500 both).
 POSTGRES_RESCORED = 2
@@ -291,7 +291,7 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     chosen = selective_terms(usable, frequencies, total.passages)
     cut = common_cut(total.passages) + 1
     parameters: dict[str, object] = {"fetch": POSTGRES_RESCORED * limit, "total": total.passages, "cut": cut}
-    queries, matches, counts, weighted, lexemes = [], [], [], [], []
+    queries, matches, counts, idf_columns, weighted, lexemes = [], [], [], [], [], []
     counted: list[tuple[int, str]] = []
     fresh: list[tuple[int, str]] = []
     for n, term in enumerate(chosen):
@@ -302,41 +302,49 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
         (counted if term in frequencies else fresh).append((n, query))
         matches.append(f"passage.search_vector @@ {query} AS m{n}")
         counts.append(f"count(*) FILTER (WHERE m{n}) AS f{n}")
-        weighted.append(
-            f"CASE WHEN m{n} THEN ln(1 + (frequency.total - f{n} + 0.5) / (f{n} + 0.5)) ELSE 0 END"
-        )
+        idf_columns.append(f"ln(1 + (CAST(:total AS float8) - f{n} + 0.5) / (f{n} + 0.5)) AS i{n}")
+        weighted.append(f"CASE WHEN m{n} THEN i{n} ELSE 0 END")
         lexemes.append(
             f"array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, :term{n})), ' ')"
         )
-    # A term not counted yet may be common: it brings at most `cut` passages (ids read from the index),
-    # and reaching the cut tells that it is (it is then left out of the scores and of later searches).
-    selects = []
-    if counted:
-        selects.append(f"passage.search_vector @@ ({' || '.join(query for _n, query in counted)})")
-    fresh_arrays = ""
-    if fresh:
-        arrays = [
-            f"ARRAY(SELECT passage.id FROM passage WHERE passage.search_vector @@ {query} LIMIT :cut) AS a{n}"
+    # A term not counted yet may be common: its passages are counted up to the cut first (a common one
+    # costs `cut` index rows, not all of its own), and only those under it select passages, unless fewer
+    # than MIN_TERMS would remain. Learned, a common one is left out of later searches at once.
+    known = " || ".join(query for _n, query in counted)
+    fresh_counts = ""
+    if not fresh:
+        selected = f"({known})"
+    else:
+        limited = [
+            f"(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage.search_vector @@ {query} "
+            f"LIMIT :cut) AS found) AS c{n}"
             for n, query in fresh
         ]
-        fresh_arrays = f"fresh AS MATERIALIZED (SELECT {', '.join(arrays)}), "
-        fresh_ids = " || ".join(f"a{n}" for n, _query in fresh)
-        selects.append(f"passage.id = ANY(CAST((SELECT {fresh_ids} FROM fresh) AS integer[]))")
-    sizes = [
-        f"(SELECT cardinality(a{n}) FROM fresh)" if (n, query) in fresh else "0"
-        for n, query in enumerate(queries)
-    ]
+        rare = " || ".join(
+            f"CASE WHEN c{n} < :cut THEN {query} ELSE CAST('' AS tsquery) END" for n, query in fresh
+        )
+        every = " || ".join(query for _n, query in fresh)
+        enough = f"{len(counted)} + {' + '.join(f'CAST(c{n} < :cut AS integer)' for n, _query in fresh)}"
+        chosen_query = f"CASE WHEN {enough} >= {MIN_TERMS} THEN {rare} ELSE {every} END"
+        either = f"{known} || {chosen_query}" if known else chosen_query
+        fresh_counts = (
+            f"fresh AS MATERIALIZED (SELECT {', '.join(limited)}), "
+            f"search AS MATERIALIZED (SELECT {either} AS q FROM fresh), "
+        )
+        selected = "(SELECT q FROM search)"
+    sizes = [f"(SELECT c{n} FROM fresh)" if (n, query) in fresh else "0" for n, query in enumerate(queries)]
     # The source title is read per row returned (a join planned before ANALYZE scanned both tables).
     rows = session.execute(
         text(
-            f"WITH {fresh_arrays}matched AS MATERIALIZED ("
+            f"WITH {fresh_counts}matched AS MATERIALIZED ("
             f"SELECT passage.id, passage.source_id, passage.text, passage.search_vector AS vector, "
-            f"{', '.join(matches)} FROM passage WHERE {' OR '.join(selects)}), "
-            f"frequency AS (SELECT CAST(:total AS float8) AS total, {', '.join(counts)} FROM matched), "
+            f"{', '.join(matches)} FROM passage WHERE passage.search_vector @@ {selected}), "
+            f"counted AS (SELECT {', '.join(counts)} FROM matched), "
+            f"frequency AS (SELECT *, {', '.join(idf_columns)} FROM counted), "
             f"best AS (SELECT matched.id, matched.source_id, matched.text, matched.vector, "
             f"({' + '.join(weighted)}) AS score "
             "FROM matched CROSS JOIN frequency "
-            "ORDER BY score DESC, length(matched.text), matched.id LIMIT :fetch) "
+            "ORDER BY score DESC, matched.id LIMIT :fetch) "
             "SELECT best.id, best.text, (SELECT source.title FROM source WHERE source.id = best.source_id), "
             "ARRAY(SELECT entry.lexeme || ' ' || array_to_string(entry.weights, '') "
             "FROM unnest(best.vector) AS entry WHERE entry.lexeme = ANY(tsvector_to_array("
