@@ -4,6 +4,13 @@ The index is maintained by the database itself (triggers, see migration 0014), s
 searchable the moment its transaction commits. User text never reaches a query
 language unescaped: FTS5 terms are quoted strings, PostgreSQL terms go through `phraseto_tsquery`
 as bound parameters.
+
+Both databases score with bm25 as FTS5 computes it (title weighted TITLE_WEIGHT), so the ranker's
+features mean the same on either; terms common in the library are left out of the OR query (see
+COMMON_SHARE). PostgreSQL does it in one statement: terms not counted yet are counted up to the common
+cut, the matching rows give each term's exact document frequency, a cheap idf sum picks the best rows and
+their tsvectors give the bm25 term frequencies. One module over 400 lines on purpose: the two
+databases' searches share the statistics, the choice of terms and bm25, one contract.
 """
 
 from __future__ import annotations
@@ -367,21 +374,26 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     # score 0 and are dropped.
     kept = set(selective_terms(chosen, learned, total.passages))
     idfs = [_idf(total.passages, learned[term]) if term in kept else 0.0 for term in chosen]
-    term_lexemes = [str(value).split() for value in rows[0][6]]
+    scored_terms = [(str(words).split(), idf) for words, idf in zip(rows[0][6], idfs, strict=True) if idf > 0]
     mean_length = total.mean_length or 1.0
     hits = []
     for passage_id, body, title, entries, length, _found, _lexemes, _sizes in rows:
         in_title, in_text = _field_counts(entries)
-        per_term = [
-            (_phrase_frequency(words, in_title), _phrase_frequency(words, in_text)) for words in term_lexemes
-        ]
+        # Only the terms the row has add to its bm25.
+        per_term: list[tuple[float, float]] = []
+        row_idfs: list[float] = []
+        for words, idf in scored_terms:
+            pair = (_phrase_frequency(words, in_title), _phrase_frequency(words, in_text))
+            if pair[0] or pair[1]:
+                per_term.append(pair)
+                row_idfs.append(idf)
         relative = (length or 0) / mean_length
         hits.append(
             FullTextHit(
                 passage_id,
-                bm25(per_term, idfs, (TITLE_WEIGHT, 1.0), relative),
-                bm25(per_term, idfs, (0.0, 1.0), relative),
-                bm25(per_term, idfs, (1.0, 0.0), relative),
+                bm25(per_term, row_idfs, (TITLE_WEIGHT, 1.0), relative),
+                bm25(per_term, row_idfs, (0.0, 1.0), relative),
+                bm25(per_term, row_idfs, (1.0, 0.0), relative),
                 body,
                 title,
             )
