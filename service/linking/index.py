@@ -180,27 +180,25 @@ def _sqlite_search(session: Session, terms: Sequence[str], limit: int) -> list[F
     if not usable:
         return []
     total, frequencies = _known(session, usable)
+    if total is None:
+        total = Library(int(session.execute(text("SELECT count(*) FROM passage")).scalar_one()))
+        _remember(session, total, {})
     uncounted = [term for term in usable if term not in frequencies]
-    if total is None or uncounted:
-        # One statement for the passage count (when stale) and the uncounted terms' frequencies.
+    if uncounted:
+        # Counted up to the common cut only: beyond it a term is left out whatever its frequency.
         parameters: dict[str, object] = {
             f"e{n}": fts5_match_expression([term]) for n, term in enumerate(uncounted)
         }
+        parameters["cut"] = common_cut(total.passages) + 1
         counts = [
-            f"(SELECT count(*) FROM passage_search WHERE passage_search MATCH :e{n})"
+            "(SELECT count(*) FROM (SELECT 1 FROM passage_search "
+            f"WHERE passage_search MATCH :e{n} LIMIT :cut))"
             for n in range(len(uncounted))
         ]
-        stale = total is None
-        row = session.execute(
-            text(f"SELECT {', '.join(['(SELECT count(*) FROM passage)'] * stale + counts)}"), parameters
-        ).one()
-        values = [int(value) for value in row]
-        if stale:
-            total = Library(values.pop(0))
-        counted = dict(zip(uncounted, values, strict=True))
-        _remember(session, total if stale else None, counted)
+        row = session.execute(text(f"SELECT {', '.join(counts)}"), parameters).one()
+        counted = dict(zip(uncounted, (int(value) for value in row), strict=True))
+        _remember(session, None, counted)
         frequencies.update(counted)
-    assert total is not None
     expression = fts5_match_expression(selective_terms(usable, frequencies, total.passages))
     if not expression:
         return []
