@@ -133,6 +133,7 @@ def main() -> None:
         half: {"gold": [], **{r: [] for r in ROWS}} for half in ("tune", "report")
     }
     misses: list[dict[str, object]] = []
+    outcomes: list[dict[str, object]] = []  # every tuning-half sentence's scores, to study the lift
     reasons: Counter[str] = Counter()
     seconds = 0.0
     for fold, spec in enumerate(folds):
@@ -151,11 +152,22 @@ def main() -> None:
         checkworthy.get_model = lambda model=fold_model: model  # type: ignore[assignment]
         kwargs = {"genre": args.genre} if takes_genre else {}
         predicted = []
+        threshold = checkworthy.checkworthy_threshold()
         started = time.perf_counter()
         for i in test:
             extraction = extract(texts[i], **kwargs)
             hit = any(c.checkworthy for c in extraction.claims)
             predicted.append(int(hit))
+            if i in tune:
+                outcomes.append(
+                    {
+                        "gold": int(labels[i]),
+                        "scorer": baseline_rows["scorer"][i],
+                        "threshold": threshold,
+                        "sentence": max((r.score for r in extraction.sentences), default=0.0),
+                        "claims": [c.score for c in extraction.claims],
+                    }
+                )
             if i in tune and hit != bool(labels[i]):
                 why = "; ".join(f"{s.label}: {s.reason}" for s in extraction.sentences)
                 if not hit:
@@ -211,6 +223,9 @@ def main() -> None:
         with args.misses.open("w", encoding="utf-8") as out:
             for miss in misses:
                 out.write(json.dumps(miss) + "\n")
+        with args.misses.with_suffix(".outcomes.jsonl").open("w", encoding="utf-8") as out:
+            for outcome in outcomes:
+                out.write(json.dumps(outcome) + "\n")
         print(f"wrote {len(misses)} tuning-half misses to {args.misses}; missed positives by first label:")
         for why, count in reasons.most_common(12):
             print(f"  {count:>5}  {why}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from service.extraction.classify import Cue, copula_cue, find_cue
+from service.extraction.classify import Cue, copula_cue, find_cue, measured_superlative
 from service.extraction.context import (
     PERSONAL_PRONOUNS,
     POSSESSIVES,
@@ -182,6 +182,8 @@ def _appositive_pairs(sent: Span) -> list[tuple[list[Token], list[Token]]]:
     return pairs
 
 
+# A speaker's interjection before the claim ("Look, ...", "Well, ..."): only with its comma.
+_INTERJECTION = re.compile(r"^(?:look|well|listen|now|yes|no|okay|ok|oh|you know)\s*,\s+", re.IGNORECASE)
 _DISCOURSE_OPENER = re.compile(
     r"^(?:to this end|to that end|in addition|moreover|furthermore|however|meanwhile|indeed|still|yet|"
     r"what is more|on top of that|at the same time)\b,?\s+",
@@ -228,11 +230,15 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             pieces.append(replacement + last.whitespace_)
             continue
         if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
+            fenced = token.i + 1 < len(token.doc) and token.nbor(1).text == "," and token.nbor(-1).text == ","
+            if fenced and pieces and pieces[-1].strip() == ",":
+                pieces.pop()  # "McCain, frankly, voted" -> "McCain voted"
+                dropped.add(token.i + 1)
             continue
         pieces.append(token.text_with_ws)
     text = "".join(pieces).strip().rstrip(",;:-–— ").strip()
     # A connective that ties the sentence to the previous one means nothing in a standalone claim.
-    text = _DISCOURSE_OPENER.sub("", text)
+    text = _DISCOURSE_OPENER.sub("", _INTERJECTION.sub("", text))
     while text and text[0] in ",;:-–— ":
         text = text[1:].strip()
     if not text:
@@ -533,11 +539,19 @@ class SentenceDecomposer:
         )
         if len(content) < 3 or not (has_subject or verbal):
             return None, Cue("fragment", "fragment: no verb") if content else None
+        if clause.head.tag_ == "VBG" and not any(c.dep_ in ("aux", "auxpass") for c in clause.head.children):
+            # "And a hundred billion of it going to people like ...": no finite verb, no claim
+            return None, Cue("fragment", "fragment: no finite verb")
         reported = self._reported(tokens)
         # An inherited subject anchors too: "X's stadium cost £1bn and was paid for by the club".
         has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject]) or (
-            # a speaker's "our plan", "we": their own record, checkable against it
-            self._spoken and any(t.lower_ in FIRST_PERSON and t.dep_ in ("nsubj", "poss") for t in tokens)
+            # a speaker's "our plan", "we": their own record, checkable against it; a speaker's
+            # ranking ("the largest expansion of private insurance") is checkable against the record
+            self._spoken
+            and (
+                any(t.lower_ in FIRST_PERSON and t.dep_ in ("nsubj", "poss") for t in tokens)
+                or measured_superlative(tokens)
+            )
         )
         bare = self._unresolved_subject(clause)
         if bare is not None:
@@ -607,15 +621,22 @@ class SentenceDecomposer:
         subjects = [c for c in clause.head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
         if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
             # An unresolved 'it' or 'there' names nothing; a speaker's "we did X" is their record.
-            return (
-                self._spoken and clause.head.tag_ == "VBD" and any(s.lower_ in FIRST_PERSON for s in subjects)
-            )
+            # In speech "he lifted martial law" is on the record too (kept with its pronoun).
+            return self._spoken and clause.head.tag_ == "VBD" and any(s.dep_ != "expl" for s in subjects)
         if self._spoken and any(
             c.dep_ == "poss" and c.lower_ in FIRST_PERSON for s in subjects for c in s.children
         ):
             return True  # "My students fly a drone over the tongue": the speaker's own work
         # A past event happened or did not; a present-tense generality is usually the paper's view.
-        return clause.head.tag_ == "VBD"
+        # A speaker's perfect or past passive is their record too: "gasoline prices have doubled".
+        return clause.head.tag_ == "VBD" or (
+            self._spoken
+            and clause.head.tag_ == "VBN"
+            and any(
+                c.dep_ in ("aux", "auxpass") and c.lower_ in ("has", "have", "had", "was", "were")
+                for c in clause.head.children
+            )
+        )
 
     def _draft(self, subject: list[Token], tokens: list[Token]) -> ClaimDraft | None:
         while tokens and (

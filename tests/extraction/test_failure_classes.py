@@ -223,3 +223,32 @@ def test_a_heading_line_of_the_body_gives_the_month_and_a_january_headline_in_fe
     december = "Retail sales in December\n\nSales fell 2% over the month, the ONS said."
     (previous,) = extract(december, published_at=dt.date(2024, 1, 5), genre=Genre.news).claims
     assert "in December 2023" in previous.text
+
+
+def test_a_speakers_asides_and_frames_are_dropped_and_the_fact_kept() -> None:
+    spoken = {
+        "Look, the county closed 14 fire stations in 2019.": "The county closed 14 fire stations in 2019.",
+        "And, frankly, Councillor Marsh voted against the 2020 budget.": (
+            "Councillor Marsh voted against the 2020 budget."
+        ),
+        "I think we paid 60 percent of the cost of the bridge.": (
+            "We paid 60 percent of the cost of the bridge."
+        ),
+        "It was the largest expansion of free school meals in the state.": (
+            "It was the largest expansion of free school meals in the state."
+        ),
+        "Ohio will spend 2 billion dollars on its roads over the next 5 years.": (
+            "Ohio will spend 2 billion dollars on its roads over the next 5 years."
+        ),
+    }
+    for sentence, claim in spoken.items():
+        assert _texts(extract(sentence, genre=Genre.transcript)) == [claim], sentence
+    # the same frames in the paper's own voice stay opinion
+    assert not extract("I think we paid too much for the bridge.", genre=Genre.editorial).claims
+    assert not extract("Frankly, the council's plan is the worst idea in years.", genre=Genre.editorial).claims
+
+
+def test_a_clause_without_a_finite_verb_is_a_fragment_not_a_claim() -> None:
+    extraction = extract("And a hundred million of it going to people like bankers.", genre=Genre.transcript)
+    assert not extraction.claims
+    assert extraction.sentences[0].label == "fragment"
