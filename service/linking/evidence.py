@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
@@ -30,6 +29,7 @@ from service.linking.schemas import (
     ValueAgreementOut,
 )
 from service.linking.sources import library_version
+from service.lru import LruCache
 from service.matching import semantic
 from service.metrics import EVIDENCE_CACHE, LINKING_SECONDS
 from service.settings import get_settings
@@ -46,44 +46,22 @@ DENSE_POOL = 100
 EVIDENCE_CACHE_ENTRIES = 2048
 
 
-class _EvidenceCache:
-    """Evidence lists computed recently in this process, least recently used dropped first.
-
-    A desk asks for a claim's evidence on every page load and poll, while neither the claim, its
-    judgements nor the library changed; the search and ranking are most of such a request. Entries are
-    keyed on all three (the claim's version, its links, the library version), so none is ever stale.
-    """
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[Hashable, list[EvidenceOut]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> list[EvidenceOut] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-        EVIDENCE_CACHE.labels(outcome="hit" if found is not None else "miss").inc()
-        return found
-
-    def put(self, key: Hashable, evidence: list[EvidenceOut]) -> None:
-        with self._lock:
-            self._entries[key] = evidence
-            while len(self._entries) > EVIDENCE_CACHE_ENTRIES:
-                self._entries.popitem(last=False)
-
-
 # One cache per database: ids and versions are only comparable within one.
-_caches: weakref.WeakKeyDictionary[Engine, _EvidenceCache] = weakref.WeakKeyDictionary()
+# A desk asks for a claim's evidence on every page load and poll, while neither the claim, its judgements
+# nor the library changed; the search and ranking are most of such a request. Entries are keyed on all
+# three (the claim's version, its links, the library version), so none is ever stale.
+_caches: weakref.WeakKeyDictionary[Engine, LruCache[Hashable, list[EvidenceOut]]] = (
+    weakref.WeakKeyDictionary()
+)
 _caches_lock = threading.Lock()
 
 
-def _evidence_cache(session: Session) -> _EvidenceCache:
+def _evidence_cache(session: Session) -> LruCache[Hashable, list[EvidenceOut]]:
     engine = session.get_bind().engine
     with _caches_lock:
         cache = _caches.get(engine)
         if cache is None:
-            cache = _caches[engine] = _EvidenceCache()
+            cache = _caches[engine] = LruCache(max_entries=EVIDENCE_CACHE_ENTRIES)
         return cache
 
 
@@ -208,6 +186,7 @@ def evidence_for_claim(*, session: Session, claim_id: int, limit: int) -> list[E
     key = (claim_id, claim.version, limit, judged, library_version(session=session), embedded)
     cache = _evidence_cache(session)
     evidence = cache.get(key)
+    EVIDENCE_CACHE.labels(outcome="hit" if evidence is not None else "miss").inc()
     if evidence is None:
         evidence = _ranked(session, EvidenceQuery.from_claim(claim), limit, links, dense)
         cache.put(key, evidence)
@@ -274,10 +253,4 @@ def set_relation(
 
 def link_out(link_row: EvidenceLink) -> EvidenceLinkOut:
     """API view of one pinned or rejected link."""
-    return EvidenceLinkOut(
-        claim_id=link_row.claim_id,
-        passage_id=link_row.passage_id,
-        relation=Relation(link_row.relation),
-        actor=link_row.actor,
-        created_at=as_utc(link_row.created_at),
-    )
+    return EvidenceLinkOut.of(link_row)
