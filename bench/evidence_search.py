@@ -40,7 +40,7 @@ import evidence_quality as quality
 
 import service.models  # noqa: F401  (every table registered)
 from service.db import make_engine, migrate
-from service.linking import evidence, ranker
+from service.linking import evidence, index, ranker
 from service.linking import sources as library
 from service.linking.models import Passage, Source
 from service.linking.schemas import SourceIn
@@ -479,6 +479,7 @@ def measure(
 ) -> dict[str, float]:
     evidence.LEXICAL_POOL = pool  # full-text candidates the ranker scores
     ranker.passage_caches_clear()  # each row starts with cold per-passage caches
+    index.statistics_clear()  # and uncounted terms (document frequencies are counted as queries come)
     engine = make_engine(url)
     with Session(engine) as session:
         rows = session.exec(
