@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -13,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.api.deps import get_auth_throttle, get_rate_limiter
-from service.db import get_engine
+from service.db import get_engine, migrate
 from service.settings import get_settings
 
 ADMIN_KEY = "cc_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -81,9 +83,30 @@ def reset_process_caches() -> None:
     get_auth_throttle.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest migration, made once per test process: an app under test starts from a
+    copy of it (migrating a fresh file costs about 0.25 s of CPU, a quarter of a typical API test)."""
+    path = tmp_path_factory.mktemp("migrated") / "claimcheck.db"
+    migrate(f"sqlite:///{path}")
+    # Alembic's engine is disposed, so the write-ahead log is checkpointed: the one file is the database.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def configure(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """Set environment for the app under test; call again with overrides before building it."""
+def configure(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Callable[..., None]:
+    """Set environment for the app under test; call again with overrides before building it.
+
+    A SQLite database that does not exist yet starts as a copy of `migrated_sqlite` (the app's start-up
+    migration then finds nothing to do); `database_url` alone stays an empty database."""
+    sqlite_path = (
+        Path(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite:///") else None
+    )
+    if sqlite_path is not None and not sqlite_path.exists():
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), sqlite_path)
 
     def apply(**overrides: str) -> None:
         values = {

@@ -41,6 +41,7 @@ def _v1_routes(app: FastAPI) -> Iterator[tuple[str, str, Permission]]:
             yield method, path, permissions[0]
 
 
+@pytest.mark.slow
 def test_every_v1_endpoint_needs_a_key(app: FastAPI, client: TestClient) -> None:
     checked = 0
     for method, path, _permission in _v1_routes(app):
@@ -53,6 +54,7 @@ def test_every_v1_endpoint_needs_a_key(app: FastAPI, client: TestClient) -> None
     assert checked >= 6
 
 
+@pytest.mark.slow
 def test_role_matrix_over_every_endpoint(app: FastAPI, client: TestClient, keys: dict[str, str]) -> None:
     for method, path, permission in _v1_routes(app):
         for role, raw_key in keys.items():

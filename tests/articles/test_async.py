@@ -50,6 +50,7 @@ def _wait_done(client: TestClient, article_id: int, key: str, timeout: float = 6
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_respond_async_answers_202_and_a_worker_extracts_with_a_signed_webhook(
     receiver: Receiver, client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -149,6 +149,7 @@ def test_the_queue_streams_as_csv_and_ndjson_without_a_cursor(
     assert len(as_json["items"]) == 2 and as_json["next_cursor"]  # JSON keeps its pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
 def test_an_export_imports_back_without_losing_a_field(
     fmt: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -15,6 +16,7 @@ CLAIMS = [
 ]
 
 
+@pytest.mark.slow
 def test_migration_backfills_the_signature_of_stored_claims(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "0011_library_version")
     engine = make_engine(database_url)

@@ -91,6 +91,7 @@ def test_near_misses_of_stored_claims_are_kept(client: TestClient) -> None:
     assert all(claim.duplicate_of is None for claim in _claims())
 
 
+@pytest.mark.slow
 def test_true_repeats_in_one_upload_are_skipped(client: TestClient) -> None:
     texts = [BASE, *TRUE_REPEATS] + [text for pair in OTHER_TRUE_REPEATS for text in pair]
     job = _import(client, texts)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.exceptions import InvalidInput
 from service.imports.claim_fields import RowError, claim_row
 from service.imports.models import JobKind
-from service.imports.parse import rows
+from service.imports.parse import RawRow, rows
 from service.imports.upload import format_for
 
 VERDICTS = ["true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unverifiable"]
@@ -89,6 +90,19 @@ def test_claim_review_array_maps_schema_org_fields() -> None:
         claim_row(found[1], verdicts=VERDICTS, rating_scale=SCALE)
     with pytest.raises(RowError, match="unknown verdict 'Spicy'"):
         claim_row(found[2], verdicts=VERDICTS, rating_scale=SCALE)
+
+
+def test_dates_are_stored_in_utc_whatever_offset_the_row_gives() -> None:
+    # SQLite keeps no offset: '12:00+02:00' stored as given would read back as 12:00 UTC.
+    fields = {"text": "t", "claimed_at": "2023-05-01T12:00:00+02:00", "reviewed_at": "2023-05-02"}
+    row = claim_row(RawRow(1, fields), verdicts=VERDICTS, rating_scale=SCALE)
+    assert row.claimed_at == datetime(2023, 5, 1, 10, 0, tzinfo=UTC)
+    assert row.claimed_at is not None and row.claimed_at.utcoffset() == timedelta(0)
+    assert row.reviewed_at == datetime(2023, 5, 2, tzinfo=UTC)
+    naive = claim_row(
+        RawRow(1, {"text": "t", "claimed_at": "2023-05-01T12:00:00"}), verdicts=VERDICTS, rating_scale=SCALE
+    )
+    assert naive.claimed_at == datetime(2023, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def test_claim_review_array_on_one_line_numbers_every_element() -> None:

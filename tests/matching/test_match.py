@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN_KEY, bearer
@@ -62,6 +63,7 @@ def test_each_match_says_whether_it_is_the_same_claim_and_what_differs(client: T
             assert {"kind": kind, "this": this, "checked": checked} in found["differences"]
 
 
+@pytest.mark.slow
 def test_a_weak_match_is_related_even_when_nothing_differs(client: TestClient) -> None:
     _import_checked(client, ["Bleach is sold in supermarkets"])
     (found,) = _match(client, "Supermarkets sell fresh bread")["results"]

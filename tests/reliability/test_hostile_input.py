@@ -181,6 +181,7 @@ def seed_hostile_claims(client: TestClient) -> None:
     assert job["created"] == 4, job
 
 
+@pytest.mark.slow
 def test_sql_metacharacters_in_every_filter_are_matched_literally(client: TestClient) -> None:
     seed_hostile_claims(client)
     for value in SQL_METACHARACTERS:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import bearer
@@ -76,6 +77,7 @@ def publish_claim(client: TestClient, keys: dict[str, str], make_claim: MakeClai
     return claim_id
 
 
+@pytest.mark.slow
 def test_the_public_page_shows_the_check_without_a_key_and_is_the_claimreview_url(
     client: TestClient,
     configure: Callable[..., None],

@@ -44,6 +44,7 @@ def loopback_webhooks(configure: Callable[..., None]) -> None:
     configure(WEBHOOK_ALLOW_PRIVATE="true")
 
 
+@pytest.mark.slow
 def test_role_matrix(
     loopback_webhooks: None, client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:

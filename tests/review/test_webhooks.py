@@ -100,6 +100,7 @@ def register(client: TestClient, url: str, secret: str | None = None) -> dict[st
     return created
 
 
+@pytest.mark.slow
 def test_publish_is_delivered_signed_and_retried_after_a_500(
     fast_retries: None, client: TestClient, keys: dict[str, str], make_claim: MakeClaim, receiver: Receiver
 ) -> None:
@@ -154,6 +155,7 @@ def test_publish_is_delivered_signed_and_retried_after_a_500(
     assert deliveries(client, gone["id"]) == []
 
 
+@pytest.mark.slow
 def test_an_unreachable_receiver_is_logged_and_retried(
     fast_retries: None, client: TestClient, keys: dict[str, str], make_claim: MakeClaim, receiver: Receiver
 ) -> None:

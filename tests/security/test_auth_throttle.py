@@ -27,6 +27,7 @@ def other_client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.mark.slow
 def test_wrong_keys_from_one_address_are_throttled_with_retry_after(
     throttled: None, client: TestClient, other_client: TestClient
 ) -> None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import bearer
 
 
+@pytest.mark.slow
 def test_every_response_says_nosniff(client: TestClient, keys: dict[str, str]) -> None:
     answers = [
         client.get("/healthz"),

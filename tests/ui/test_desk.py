@@ -219,6 +219,7 @@ def test_illegal_move_is_explained_not_a_500(client: TestClient, keys: dict[str,
     assert "cannot move from" in response.text and 'role="alert"' in response.text
 
 
+@pytest.mark.slow
 def test_queue_filters_tabs_and_cursor_pages(client: TestClient, keys: dict[str, str]) -> None:
     engine = get_engine()
     for number in range(55):
@@ -308,6 +309,7 @@ def test_overlapping_claims_link_the_narrowest_and_marks_merge() -> None:
     assert quote_in_paragraph("short", 3, 99) == []
 
 
+@pytest.mark.slow
 def test_claim_page_shows_the_previously_checked_claim_it_repeats(
     client: TestClient, keys: dict[str, str]
 ) -> None:
