@@ -82,6 +82,7 @@ def _bench_module() -> object:
     return module
 
 
+@pytest.mark.slow
 def test_exported_json_reproduces_sklearn_decisions(tmp_path: Path) -> None:
     bench = _bench_module()
     import numpy as np

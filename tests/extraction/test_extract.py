@@ -188,6 +188,7 @@ def test_fast_tag_attributes_match_the_models_attribute_ruler() -> None:
     assert features(fast(line) for line in lines[:5]) == features(reference(line) for line in lines[:5])
 
 
+@pytest.mark.slow
 def test_the_trained_scorer_is_used_and_flags_the_annotated_facts() -> None:
     from service.extraction.checkworthy import MODEL_PATH, checkworthiness_score
     from service.extraction.pipeline import _scorer

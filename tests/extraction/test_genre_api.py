@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import bearer
@@ -14,6 +15,7 @@ DEBATE = (
 )
 
 
+@pytest.mark.slow
 def test_a_transcript_attributes_first_person_claims_to_its_speakers(
     client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -128,30 +129,38 @@ def test_fallbacks_are_not_cached() -> None:
         assert extract_with_llm(EDITORIAL, settings=settings, cache=store).extractor == "llm"
 
 
+# Each script is built when its test runs: good_answer() extracts the editorial, which collecting the
+# tests (in every test process) should not.
 FAILURES = [
     pytest.param(
-        [Reply.text("Sure! Here are the claims: claim one, claim two")], "invalid_json", id="garbage"
+        lambda: [Reply.text("Sure! Here are the claims: claim one, claim two")], "invalid_json", id="garbage"
     ),
-    pytest.param([Reply.truncated(good_answer())], "truncated_json", id="truncated"),
-    pytest.param([Reply.refused()], "refusal", id="refusal-field"),
-    pytest.param([Reply.text("I'm sorry, but I can't help with that.")], "refusal", id="refusal-prose"),
-    pytest.param([Reply.answer({"claims": "none"})], "schema_mismatch", id="schema-mismatch"),
-    pytest.param([Reply.error(503)], "http_503", id="503"),
-    pytest.param([Reply.error(429, retry_after="120")], "http_429", id="429-too-long"),
-    pytest.param([Reply.hang(3)], "timeout", id="hang"),
+    pytest.param(lambda: [Reply.truncated(good_answer())], "truncated_json", id="truncated"),
+    pytest.param(lambda: [Reply.refused()], "refusal", id="refusal-field"),
     pytest.param(
-        [Reply.error(401, body=f'{{"error": "invalid key Bearer {API_KEY}"}}')], "http_401", id="401-echo"
+        lambda: [Reply.text("I'm sorry, but I can't help with that.")], "refusal", id="refusal-prose"
     ),
-    pytest.param([Reply(raw_body="<html>proxy error</html>")], "invalid_response", id="not-a-completion"),
+    pytest.param(lambda: [Reply.answer({"claims": "none"})], "schema_mismatch", id="schema-mismatch"),
+    pytest.param(lambda: [Reply.error(503)], "http_503", id="503"),
+    pytest.param(lambda: [Reply.error(429, retry_after="120")], "http_429", id="429-too-long"),
+    pytest.param(lambda: [Reply.hang(3)], "timeout", id="hang"),
+    pytest.param(
+        lambda: [Reply.error(401, body=f'{{"error": "invalid key Bearer {API_KEY}"}}')],
+        "http_401",
+        id="401-echo",
+    ),
+    pytest.param(
+        lambda: [Reply(raw_body="<html>proxy error</html>")], "invalid_response", id="not-a-completion"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("script", "reason"), FAILURES)
 def test_llm_trouble_falls_back_to_rules_with_the_reason_and_never_leaks_the_key(
-    script: list[Reply], reason: str, caplog: pytest.LogCaptureFixture
+    script: Callable[[], list[Reply]], reason: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with FakeOpenAI(script) as server:
+    with FakeOpenAI(script()) as server:
         settings = llm_settings(server.base_url, llm_timeout_seconds=0.2, llm_circuit_failures=10)
         result = extract_with_llm(EDITORIAL, settings=settings)
     assert result.extractor == "rules"
@@ -163,6 +172,7 @@ def test_llm_trouble_falls_back_to_rules_with_the_reason_and_never_leaks_the_key
     assert all(API_KEY not in str(record.args) for record in caplog.records)
 
 
+@pytest.mark.slow
 def test_unreachable_endpoint_and_then_open_circuit_fall_back_without_calling(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
