@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -27,14 +27,6 @@ from service.settings import Settings
 
 # While an article waits for a worker, its meta remembers which extractor the submitter asked for.
 REQUESTED_EXTRACTOR = "requested_extractor"
-
-
-def _published_datetime(published_at: datetime | date | None) -> datetime | None:
-    if published_at is None:
-        return None
-    if isinstance(published_at, datetime):
-        return as_utc(published_at)
-    return datetime(published_at.year, published_at.month, published_at.day, tzinfo=UTC)
 
 
 def run_extractor(
@@ -88,7 +80,7 @@ def new_article(
         title=article_in.title,
         body=article_in.body,
         url=article_in.url,
-        published_at=_published_datetime(article_in.published_at),
+        published_at=as_utc(article_in.published_at) if article_in.published_at else None,
         language=article_in.language,
         extractor=article_in.extractor or "rules",
         genre=article_in.genre,
@@ -139,7 +131,7 @@ def submit(
     extraction = run_extractor(
         session=session,
         body=article_in.body,
-        published_at=_published_datetime(article_in.published_at),
+        published_at=as_utc(article_in.published_at) if article_in.published_at else None,
         extractor=article_in.extractor,
         settings=settings,
         genre=article_in.genre,
@@ -211,19 +203,7 @@ def get_all(*, session: Session, after_id: int | None, limit: int) -> list[Artic
             .group_by(col(Claim.article_id))
         )
         counts = {article_id: count for article_id, count in count_rows if article_id is not None}
-    return [
-        ArticleSummary(
-            id=article.id or 0,
-            title=article.title,
-            url=article.url,
-            published_at=as_utc(article.published_at) if article.published_at else None,
-            language=article.language,
-            extractor=article.extractor,
-            claim_count=counts.get(article.id or 0, 0),
-            created_at=as_utc(article.created_at),
-        )
-        for article in articles
-    ]
+    return [ArticleSummary.of(article, claim_count=counts.get(article.id or 0, 0)) for article in articles]
 
 
 def claims_of(*, session: Session, article_id: int) -> list[Claim]:
@@ -242,14 +222,6 @@ def sentences_of(*, session: Session, article_id: int) -> list[SentenceOut]:
         .order_by(col(ArticleSentence.position))
     )
     return [
-        SentenceOut(
-            index=row.position,
-            span=(row.span_start, row.span_end),
-            text=row.text,
-            label=row.label,
-            score=row.score,
-            reason=row.reason,
-            claim_count=row.claim_count,
-        )
+        SentenceOut.of(row, index=row.position, span=(row.span_start, row.span_end))
         for row in session.exec(query)
     ]
