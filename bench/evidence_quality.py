@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from service.linking.schemas import SourceIn
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 NEWSROOM = ROOT / "bench" / "data" / "newsroom_evidence"
+NEWSROOM_2 = ROOT / "bench" / "data" / "newsroom_evidence_2"
 CACHE = Path(tempfile.gettempdir()) / "claimcheck_bench_embeddings"
 WORD = re.compile(r"[^\W_]+")
 RRF_K = 60
@@ -81,10 +83,11 @@ def climate_fever() -> EvaluationSet:
     return EvaluationSet("climate-fever dev", sources, queries)
 
 
-def newsroom(distractors: int | None = None) -> EvaluationSet:
-    sources = [
-        SourceIn(**json.loads(line)) for line in (NEWSROOM / "references.ndjson").open(encoding="utf-8")
-    ]
+def newsroom(
+    distractors: int | None = None, folder: Path = NEWSROOM, name: str = "newsroom"
+) -> EvaluationSet:
+    """A newsroom set (references and claims in `folder`) among the CheckThat! 2020 verified claims."""
+    sources = [SourceIn(**json.loads(line)) for line in (folder / "references.ndjson").open(encoding="utf-8")]
     with (SHARED / "ct2020-task2" / "verified_claims.docs.tsv").open(encoding="utf-8") as tsv:
         for n, row in enumerate(csv.DictReader(tsv, delimiter="\t")):
             if distractors is not None and n >= distractors:
@@ -99,10 +102,60 @@ def newsroom(distractors: int | None = None) -> EvaluationSet:
                     )
                 )
     queries = []
-    for line in (NEWSROOM / "claims.jsonl").open(encoding="utf-8"):
+    for line in (folder / "claims.jsonl").open(encoding="utf-8"):
         row = json.loads(line)
         queries.append(JudgedQuery(row["id"], row["claim"], frozenset(row["relevant"]), row["expected_hint"]))
-    return EvaluationSet("newsroom", sources, queries)
+    return EvaluationSet(name, sources, queries)
+
+
+def newsroom_2() -> EvaluationSet:
+    """The second blind set: written after set 1 was tuned on, never trained on."""
+    return newsroom(folder=NEWSROOM_2, name="newsroom 2")
+
+
+# --- held-out folds ------------------------------------------------------------------------------------
+
+FOLDS = 5
+FOLD_MODELS = ROOT / "bench" / "data" / "evidence_ranker_folds.json"
+TRAINED_ON = ("climate-fever dev", "newsroom")
+
+
+def group_of(evaluation_name: str, query_id: str) -> str:
+    return f"{evaluation_name}/{query_id}"
+
+
+def fold_of(group: str) -> int:
+    """A claim's fold, fixed by its name: the training bench and this one agree without sharing state."""
+    return int(hashlib.sha256(group.encode()).hexdigest()[:12], 16) % FOLDS
+
+
+def held_out_models(evaluation_name: str) -> dict[bool, list[Any]]:
+    """The ranker models fitted without each fold, by `dense` (bench/train_evidence_ranker.py writes them
+    beside the exported model); empty when the set was never trained on (the exported model is held out
+    already) or the fold models are missing or from another training run."""
+    from service.linking import ranker
+
+    if not FOLD_MODELS.exists():
+        return {}
+    folds = json.loads(FOLD_MODELS.read_text(encoding="utf-8"))
+    exported = json.loads(ranker.MODEL_PATH.read_text(encoding="utf-8"))
+    if evaluation_name not in folds["trained_on"]:
+        return {}
+    if tuple(folds["features"]) != ranker.FEATURES or folds["run"] != exported.get("run"):
+        print(f"  ({FOLD_MODELS.name} is from another training run: no held-out rows)")
+        return {}
+    return {
+        dense: [ranker.linear_model(fitted) for fitted in folds["models"][name]]
+        for dense, name in ((False, "lexical"), (True, "semantic"))
+        if name in folds["models"]
+    }
+
+
+def fold_model_of(
+    evaluation_name: str, models: list[Any], dense: bool
+) -> Callable[[JudgedQuery], dict[bool, Any]]:
+    """For each claim, the model of the folds that did not contain it."""
+    return lambda query: {dense: models[fold_of(group_of(evaluation_name, query.query_id))]}
 
 
 # --- metrics -------------------------------------------------------------------------------------------
@@ -249,17 +302,22 @@ def embed_library(database_url: str, vectors_by_text: dict[str, np.ndarray]) -> 
 
 
 def claimcheck_rankings(
-    database_url: str, queries: Sequence[JudgedQuery], use_semantic: bool
+    database_url: str,
+    queries: Sequence[JudgedQuery],
+    use_semantic: bool,
+    models_for: Callable[[JudgedQuery], dict[bool, Any]] | None = None,
 ) -> tuple[list[list[str]], list[list[str]], list[float]]:
-    """(urls best first, hints of those passages, seconds) per query through the evidence search."""
-    from service.linking import evidence
+    """(urls best first, hints of those passages, seconds) per query through the evidence search; with
+    `models_for`, each query is ranked by the models it names (its held-out folds'), not the exported."""
+    from service.linking import evidence, ranker
 
     engine = make_engine(database_url)
     rankings, hints, seconds = [], [], []
     with Session(engine) as session:
         for query in queries:
             started = time.perf_counter()
-            found = evidence.search(session=session, text=query.text, limit=10, use_semantic=use_semantic)
+            with ranker.serving_models(models_for(query) if models_for else {}):
+                found = evidence.search(session=session, text=query.text, limit=10, use_semantic=use_semantic)
             seconds.append(time.perf_counter() - started)
             rankings.append([hit.url for hit in found])
             hints.append([str(hit.hint) for hit in found])
@@ -329,19 +387,38 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
                 [fused(b, d) for b, d in zip(bm25_rankings, dense_rankings, strict=True)],
             )
         )
+    held_out = held_out_models(evaluation.name)
+    # The exported model was fitted on this set too: the held-out rows are the figures that count.
+    trained = " (trained on these)" if held_out or evaluation.name in TRAINED_ON else ""
     lexical, lexical_hints, lexical_seconds = claimcheck_rankings(database_url, evaluation.queries, False)
-    rows.append(("claimcheck (lexical)", lexical))
+    rows.append((f"claimcheck (lexical){trained}", lexical))
+    if False in held_out:
+        models_for = fold_model_of(evaluation.name, held_out[False], False)
+        rows.append(
+            (
+                "claimcheck (lexical) HELD-OUT",
+                claimcheck_rankings(database_url, evaluation.queries, False, models_for)[0],
+            )
+        )
     semantic_seconds: list[float] = []
     if dense_available:
         started = time.perf_counter()
         embed_library(database_url, dense.vectors_by_text())
         print(f"  passages embedded in {time.perf_counter() - started:.0f}s")
         with_semantic, _hints, semantic_seconds = claimcheck_rankings(database_url, evaluation.queries, True)
-        rows.append(("claimcheck (semantic)", with_semantic))
-    print(f"  {'ranking':<32} {'recall@3':>8} {'MRR@10':>7} {'nDCG@10':>8}")
+        rows.append((f"claimcheck (semantic){trained}", with_semantic))
+        if True in held_out:
+            models_for = fold_model_of(evaluation.name, held_out[True], True)
+            rows.append(
+                (
+                    "claimcheck (semantic) HELD-OUT",
+                    claimcheck_rankings(database_url, evaluation.queries, True, models_for)[0],
+                )
+            )
+    print(f"  {'ranking':<44} {'recall@3':>8} {'MRR@10':>7} {'nDCG@10':>8}")
     for name, rankings in rows:
         recall3, mrr, ndcg = summary(rankings, evaluation.queries)
-        print(f"  {name:<32} {recall3:>8.3f} {mrr:>7.3f} {ndcg:>8.3f}")
+        print(f"  {name:<44} {recall3:>8.3f} {mrr:>7.3f} {ndcg:>8.3f}")
     print(f"  claimcheck lexical median {1000 * statistics.median(lexical_seconds):.1f} ms/query")
     if semantic_seconds:
         print(f"  claimcheck semantic median {1000 * statistics.median(semantic_seconds):.1f} ms/query")
@@ -380,7 +457,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--set", choices=["climate-fever", "newsroom", "both"], default="both")
+    parser.add_argument(
+        "--set",
+        choices=["climate-fever", "newsroom", "newsroom2", "both", "all"],
+        default="all",
+        help="both: Climate-FEVER and newsroom set 1; all: and the second blind newsroom set",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
         "--postgres",
@@ -390,10 +472,14 @@ def main() -> None:
         "--no-semantic", action="store_true", help="skip MiniLM and claimcheck's semantic path"
     )
     args = parser.parse_args()
-    sets = {"climate-fever": [climate_fever], "newsroom": [newsroom], "both": [climate_fever, newsroom]}[
-        args.set
-    ]
-    if args.set in ("climate-fever", "both"):
+    sets = {
+        "climate-fever": [climate_fever],
+        "newsroom": [newsroom],
+        "newsroom2": [newsroom_2],
+        "both": [climate_fever, newsroom],
+        "all": [climate_fever, newsroom, newsroom_2],
+    }[args.set]
+    if args.set in ("climate-fever", "both", "all"):
         hint_on_labelled_pairs()
     for make_set in sets:
         workdir = tempfile.mkdtemp(prefix="bench_quality_")

@@ -6,9 +6,11 @@
 Data: the Climate-FEVER dev half (543 claims, 5,240 sentences; Diggelmann et al. 2020, Wikipedia CC BY-SA)
 and the newsroom set (bench/data/newsroom_evidence, among the CheckThat! 2020 distractors). Each claim's
 first-stage pool (full text, plus embeddings for the semantic model) is built through the service; each
-candidate is labelled relevant when its url is judged so. Five folds grouped by claim: the model is fitted
-on four and ranks the fifth; the figures printed are over held-out claims only (a claim whose relevant
-passage is not in the pool counts as a miss). The exported model is then fitted on everything.
+candidate is labelled relevant when its url is judged so. Five folds by claim (`evidence_quality.fold_of`,
+a hash of the claim's id): the model is fitted on four and ranks the fifth; the figures printed are over
+held-out claims only (a claim whose relevant passage is not in the pool counts as a miss). The exported
+model is then fitted on everything; the five fold models go to bench/data/evidence_ranker_folds.json, so
+bench/evidence_quality.py can rank each claim through the service with the model that never saw it.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import shutil
 import statistics
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,8 +39,9 @@ from service.linking import evidence, index, ranker
 from service.linking.passages import split_passages
 from service.linking.query import EvidenceQuery
 
-FOLDS = 5
 REGULARISATION = 1.0
+# Pairs per claim for the pairwise objective (a claim with 3 relevant of 30 candidates has 81).
+MAX_PAIRS = 60
 
 
 @dataclass
@@ -61,21 +64,25 @@ def pools_for(evaluation: quality.EvaluationSet, dense: bool, workdir: str) -> P
         ]
         quality.embed_library(database_url, quality.Dense(split, evaluation.queries).vectors_by_text())
     pools = Pools(
-        [], [], [], [], [(f"{evaluation.name}/{judged.query_id}", judged) for judged in evaluation.queries]
+        [],
+        [],
+        [],
+        [],
+        [(quality.group_of(evaluation.name, judged.query_id), judged) for judged in evaluation.queries],
     )
     engine = make_engine(database_url)
     with Session(engine) as session:
         for judged in evaluation.queries:
             query = EvidenceQuery(text=judged.text)
             pool = evidence.candidate_pool(session=session, query=query, dense=dense)
-            best = ranker.PoolBest.of(pool)
+            best = ranker.PoolBest.of(pool, query.stems)
             candidates = index.passages_by_id(session=session, passage_ids=[item.passage_id for item in pool])
             urls = {passage.passage_id: passage.url for passage in candidates}
             for item in pool:
                 vector, _agreement = ranker.features(query, item, best)
                 pools.features.append(vector)
                 pools.labels.append(int(urls[item.passage_id] in judged.relevant))
-                pools.groups.append(f"{evaluation.name}/{judged.query_id}")
+                pools.groups.append(quality.group_of(evaluation.name, judged.query_id))
                 pools.urls.append(urls[item.passage_id])
     engine.dispose()
     return pools
@@ -92,23 +99,76 @@ def merged(parts: list[Pools]) -> Pools:
     return total
 
 
-def fitted(features: np.ndarray, labels: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+@dataclass(frozen=True)
+class Fitted:
+    """A linear ranker as exported: standardisation, then coefficients and intercept (a probability)."""
+
+    means: np.ndarray
+    scales: np.ndarray
+    coefficients: np.ndarray
+    intercept: float
+
+    def margin(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.means) / self.scales) @ self.coefficients + self.intercept
+
+
+def _pairs(standardised: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(relevant - other) and (other - relevant) differences within each claim's pool, at most MAX_PAIRS
+    per claim (sampled with a fixed seed)."""
+    rng = np.random.default_rng(0)
+    differences, targets = [], []
+    rows_of: dict[str, list[int]] = {}
+    for row, group in enumerate(groups):
+        rows_of.setdefault(str(group), []).append(row)
+    for found in rows_of.values():
+        rows = np.asarray(found)
+        relevant, other = rows[labels[rows] == 1], rows[labels[rows] == 0]
+        pairs = [(good, bad) for good in relevant for bad in other]
+        if len(pairs) > MAX_PAIRS:
+            pairs = [pairs[n] for n in rng.choice(len(pairs), MAX_PAIRS, replace=False)]
+        for good, bad in pairs:
+            differences += [standardised[good] - standardised[bad], standardised[bad] - standardised[good]]
+            targets += [1, 0]
+    return np.asarray(differences), np.asarray(targets)
+
+
+def fitted(features: np.ndarray, labels: np.ndarray, groups: np.ndarray, objective: str) -> Fitted:
+    """Pointwise: logistic regression on relevant / not. Pairwise: logistic regression on which of two
+    candidates of one claim is the relevant one (a linear RankNet), its margin then calibrated to a
+    probability by a one-feature logistic regression (Platt), so serving is still one dot product."""
     scaler = StandardScaler().fit(features)
-    model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(scaler.transform(features), labels)
-    return scaler, model
+    standardised = scaler.transform(features)
+    if objective == "pointwise":
+        model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(standardised, labels)
+        return Fitted(scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]))
+    differences, targets = _pairs(standardised, labels, groups)
+    ranking = LogisticRegression(C=REGULARISATION, fit_intercept=False, max_iter=2000).fit(
+        differences, targets
+    )
+    weights = ranking.coef_[0]
+    platt = LogisticRegression(max_iter=2000).fit((standardised @ weights)[:, None], labels)
+    slope = float(platt.coef_[0][0])
+    return Fitted(scaler.mean_, scaler.scale_, weights * slope, float(platt.intercept_[0]))
 
 
-def held_out_figures(pools: Pools, dense: bool) -> dict[str, tuple[float, float, float]]:
-    """recall@3, MRR@10, nDCG@10 per evaluation set, each claim ranked by a model that never saw it."""
+def held_out_figures(
+    pools: Pools, dense: bool, objective: str
+) -> tuple[dict[str, tuple[float, float, float]], list[dict[str, object]]]:
+    """recall@3, MRR@10, nDCG@10 per evaluation set, each claim ranked by a model that never saw it; and
+    the fold models (model k fitted on every claim outside fold k)."""
     features = np.asarray(pools.features)
     if not dense:
         features = _without_dense(features)
     labels = np.asarray(pools.labels)
     groups = np.asarray(pools.groups)
+    folds = np.asarray([quality.fold_of(group) for group in pools.groups])
     scores = np.zeros(len(labels))
-    for train, test in GroupKFold(n_splits=FOLDS).split(features, labels, groups):
-        scaler, model = fitted(features[train], labels[train])
-        scores[test] = model.decision_function(scaler.transform(features[test]))
+    fold_models = []
+    for fold in range(quality.FOLDS):
+        train, test = folds != fold, folds == fold
+        model = fitted(features[train], labels[train], groups[train], objective)
+        scores[test] = model.margin(features[test])
+        fold_models.append(_exported_form(model))
     by_query: dict[str, list[tuple[float, str]]] = {}
     for group, score, url in zip(pools.groups, scores, pools.urls, strict=True):
         by_query.setdefault(group, []).append((-score, url))
@@ -116,10 +176,11 @@ def held_out_figures(pools: Pools, dense: bool) -> dict[str, tuple[float, float,
     for group, judged in pools.queries:
         ranked = [url for _score, url in sorted(by_query.get(group, []))]
         figures.setdefault(group.split("/")[0], []).append(quality.scores(ranked, judged.relevant))
-    return {
-        name: tuple(statistics.mean(column) for column in zip(*rows, strict=True))  # type: ignore[misc]
+    by_set = {
+        name: tuple(statistics.mean(column) for column in zip(*rows, strict=True))
         for name, rows in figures.items()
     }
+    return by_set, fold_models  # type: ignore[return-value]
 
 
 def _without_dense(features: np.ndarray) -> np.ndarray:
@@ -130,16 +191,19 @@ def _without_dense(features: np.ndarray) -> np.ndarray:
     return features
 
 
-def exported(pools: Pools, dense: bool) -> dict[str, object]:
+def exported(pools: Pools, dense: bool, objective: str) -> dict[str, object]:
     features = np.asarray(pools.features)
     if not dense:
         features = _without_dense(features)
-    scaler, model = fitted(features, np.asarray(pools.labels))
+    return _exported_form(fitted(features, np.asarray(pools.labels), np.asarray(pools.groups), objective))
+
+
+def _exported_form(model: Fitted) -> dict[str, object]:
     return {
-        "coefficients": [round(float(value), 6) for value in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-        "means": [round(float(value), 6) for value in scaler.mean_],
-        "scales": [round(float(value), 6) for value in scaler.scale_],
+        "coefficients": [round(float(value), 6) for value in model.coefficients],
+        "intercept": round(model.intercept, 6),
+        "means": [round(float(value), 6) for value in model.means],
+        "scales": [round(float(value), 6) for value in model.scales],
     }
 
 
@@ -148,17 +212,27 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--no-semantic", action="store_true")
+    parser.add_argument("--objective", choices=["pairwise", "pointwise"], default="pairwise")
+    parser.add_argument(
+        "--semantic-objective",
+        choices=["pairwise", "pointwise"],
+        help="the semantic model's, if not --objective",
+    )
     parser.add_argument("--save-pools", type=Path, help="also write the labelled pools (npz) for analysis")
     args = parser.parse_args()
     sets = [quality.climate_fever(), quality.newsroom()]
     current = json.loads(ranker.MODEL_PATH.read_text(encoding="utf-8"))
     models = dict(current.get("models", {}))
     report: dict[str, object] = dict(current.get("held_out", {}))
+    fold_models: dict[str, object] = {}
+    objectives: dict[str, str] = dict(current.get("objectives", {}))
     workdir = tempfile.mkdtemp(prefix="train_ranker_")
     try:
         for dense in [False] if args.no_semantic else [False, True]:
             pools = merged([pools_for(evaluation, dense, workdir) for evaluation in sets])
             name = "semantic" if dense else "lexical"
+            objective = (args.semantic_objective or args.objective) if dense else args.objective
+            objectives[name] = objective
             if args.save_pools:
                 np.savez(
                     f"{args.save_pools}.{name}.npz",
@@ -167,18 +241,21 @@ def main() -> None:
                     groups=np.asarray(pools.groups),
                     urls=np.asarray(pools.urls),
                 )
-            figures = held_out_figures(pools, dense)
-            print(f"{name} model, {len(pools.labels)} candidates, held-out folds:")
+            figures, fold_models[name] = held_out_figures(pools, dense, objective)
+            print(f"{name} model ({objective}), {len(pools.labels)} candidates, held-out folds:")
             for set_name, (recall3, mrr, ndcg) in figures.items():
                 print(f"  {set_name:<20} recall@3 {recall3:.3f}  MRR@10 {mrr:.3f}  nDCG@10 {ndcg:.3f}")
             report[name] = {
                 set_name: [round(value, 3) for value in values] for set_name, values in figures.items()
             }
-            models[name] = exported(pools, dense)
+            models[name] = exported(pools, dense, objective)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if "semantic" not in models:
         models["semantic"] = models["lexical"]
+        fold_models["semantic"] = fold_models["lexical"]
+    # One id for the exported model and its fold models: the quality bench refuses folds of another run.
+    run = uuid.uuid4().hex[:12]
     ranker.MODEL_PATH.write_text(
         json.dumps(
             {
@@ -186,13 +263,29 @@ def main() -> None:
                 "models": models,
                 "held_out": report,
                 "trained_on": "Climate-FEVER dev half + bench/data/newsroom_evidence, 5 folds by claim",
+                "objectives": objectives,
+                "run": run,
             },
             indent=1,
         )
         + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {ranker.MODEL_PATH}")
+    quality.FOLD_MODELS.write_text(
+        json.dumps(
+            {
+                "features": list(ranker.FEATURES),
+                "run": run,
+                "folds": "evidence_quality.fold_of(group): sha256 of 'set name/claim id' mod 5",
+                "trained_on": [evaluation.name for evaluation in sets],
+                "models": fold_models,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {ranker.MODEL_PATH} and {quality.FOLD_MODELS} (run {run})")
 
 
 if __name__ == "__main__":

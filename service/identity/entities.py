@@ -70,6 +70,109 @@ _ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "ICC": ("International Criminal Court",),
     "BBC": ("British Broadcasting Corporation",),
 }
+# What a newsroom writes for a country besides its name: its people's adjective and its capital as
+# metonymy ('Austrian coverage', 'Warsaw's military budget'). For SEARCH only (`search_names`), never in
+# the gazetteer that claim signatures read: 'Polish workers in Britain' and 'British workers in Poland'
+# would fold to the same entities, and a capital's news ('Paris rents') is not always the country's.
+# Capitals that are also common names elsewhere (Washington, Victoria, Kingston) are left out.
+_DEMONYMS_AND_CAPITALS: dict[str, tuple[str, ...]] = {
+    "AF": ("Afghan", "Kabul"),
+    "AL": ("Albanian", "Tirana"),
+    "DZ": ("Algerian", "Algiers"),
+    "AR": ("Argentine", "Argentinian", "Buenos Aires"),
+    "AM": ("Armenian", "Yerevan"),
+    "AU": ("Australian", "Canberra"),
+    "AT": ("Austrian", "Vienna"),
+    "AZ": ("Azerbaijani", "Baku"),
+    "BD": ("Bangladeshi", "Dhaka"),
+    "BY": ("Belarusian", "Minsk"),
+    "BE": ("Belgian", "Brussels"),
+    "BA": ("Bosnian", "Sarajevo"),
+    "BR": ("Brazilian", "Brasilia"),
+    "BG": ("Bulgarian", "Sofia"),
+    "CA": ("Canadian", "Ottawa"),
+    "CL": ("Chilean", "Santiago"),
+    "CN": ("Chinese", "Beijing"),
+    "CO": ("Colombian", "Bogota"),
+    "HR": ("Croatian", "Zagreb"),
+    "CU": ("Cuban", "Havana"),
+    "CY": ("Cypriot", "Nicosia"),
+    "CZ": ("Czech", "Prague"),
+    "DK": ("Danish", "Copenhagen"),
+    "EG": ("Egyptian", "Cairo"),
+    "EE": ("Estonian", "Tallinn"),
+    "ET": ("Ethiopian", "Addis Ababa"),
+    "FI": ("Finnish", "Helsinki"),
+    "FR": ("French", "Paris"),
+    "GE": ("Georgian", "Tbilisi"),
+    "DE": ("German", "Berlin"),
+    "GH": ("Ghanaian", "Accra"),
+    "GB": ("British", "London"),
+    "GR": ("Greek", "Athens"),
+    "HU": ("Hungarian", "Budapest"),
+    "IS": ("Icelandic", "Reykjavik"),
+    "IN": ("Indian", "New Delhi"),
+    "ID": ("Indonesian", "Jakarta"),
+    "IR": ("Iranian", "Tehran"),
+    "IQ": ("Iraqi", "Baghdad"),
+    "IE": ("Irish", "Dublin"),
+    "IL": ("Israeli", "Jerusalem"),
+    "IT": ("Italian", "Rome"),
+    "JP": ("Japanese", "Tokyo"),
+    "JO": ("Jordanian", "Amman"),
+    "KZ": ("Kazakh", "Astana"),
+    "KE": ("Kenyan", "Nairobi"),
+    "KR": ("South Korean", "Seoul"),
+    "KP": ("North Korean", "Pyongyang"),
+    "KG": ("Kyrgyz", "Bishkek"),
+    "LV": ("Latvian", "Riga"),
+    "LB": ("Lebanese", "Beirut"),
+    "LY": ("Libyan", "Tripoli"),
+    "LT": ("Lithuanian", "Vilnius"),
+    "LU": ("Luxembourgish",),
+    "MY": ("Malaysian", "Kuala Lumpur"),
+    "MT": ("Maltese", "Valletta"),
+    "MX": ("Mexican",),
+    "MD": ("Moldovan", "Chisinau"),
+    "MA": ("Moroccan", "Rabat"),
+    "NL": ("Dutch", "Amsterdam", "The Hague"),
+    "NZ": ("New Zealander",),
+    "NG": ("Nigerian", "Abuja"),
+    "MK": ("Macedonian", "Skopje"),
+    "NO": ("Norwegian", "Oslo"),
+    "PK": ("Pakistani", "Islamabad"),
+    "PS": ("Palestinian",),
+    "PE": ("Peruvian", "Lima"),
+    "PH": ("Filipino", "Manila"),
+    "PL": ("Polish", "Warsaw"),
+    "PT": ("Portuguese", "Lisbon"),
+    "QA": ("Qatari", "Doha"),
+    "RO": ("Romanian", "Bucharest"),
+    "RU": ("Russian", "Moscow", "the Kremlin", "Kremlin"),
+    "SA": ("Saudi", "Riyadh"),
+    "RS": ("Serbian", "Belgrade"),
+    "SG": ("Singaporean",),
+    "SK": ("Slovak", "Slovakian", "Bratislava"),
+    "SI": ("Slovenian", "Ljubljana"),
+    "ZA": ("South African", "Pretoria"),
+    "ES": ("Spanish", "Madrid"),
+    "LK": ("Sri Lankan", "Colombo"),
+    "SD": ("Sudanese", "Khartoum"),
+    "SE": ("Swedish", "Stockholm"),
+    "CH": ("Swiss", "Bern"),
+    "SY": ("Syrian", "Damascus"),
+    "TW": ("Taiwanese", "Taipei"),
+    "TH": ("Thai", "Bangkok"),
+    "TN": ("Tunisian", "Tunis"),
+    "TR": ("Turkish", "Ankara"),
+    "UA": ("Ukrainian", "Kyiv", "Kiev"),
+    "AE": ("Emirati", "Abu Dhabi"),
+    "US": ("American",),
+    "VE": ("Venezuelan", "Caracas"),
+    "VN": ("Vietnamese", "Hanoi"),
+    "YE": ("Yemeni", "Sanaa"),
+    "ZW": ("Zimbabwean", "Harare"),
+}
 # Aliases this short that are also ordinary words count only when written in capitals.
 _CASED_ALIASES = frozenset({"us", "who", "it", "fed", "un", "ifs", "boe", "ons", "obr", "ilo", "ice"})
 
@@ -202,3 +305,42 @@ def entity_name(entity: str) -> str:
 def entity_aliases(entity: str) -> tuple[str, ...]:
     """Every folded alias of an entity id: 'country:GB' -> ('britain', 'great britain', 'uk', ...)."""
     return gazetteer().aliases.get(entity, ())
+
+
+@lru_cache(maxsize=1)
+def _search_names() -> tuple[dict[str, tuple[str, ...]], dict[tuple[str, ...], str]]:
+    by_entity: dict[str, tuple[str, ...]] = {}
+    by_tokens: dict[tuple[str, ...], str] = {}
+    for code, names in _DEMONYMS_AND_CAPITALS.items():
+        entity = f"country:{code}"
+        folded = [alias_tokens(name) for name in names]
+        by_entity[entity] = tuple(" ".join(tokens) for tokens in folded)
+        for tokens in folded:
+            by_tokens.setdefault(tokens, entity)
+    return by_entity, by_tokens
+
+
+def search_names(entity: str) -> tuple[str, ...]:
+    """A country's demonyms and capital, folded, for search only: 'country:AT' -> ('austrian', 'vienna')."""
+    return _search_names()[0].get(entity, ())
+
+
+def entities_named_by_search_names(text: str) -> frozenset[str]:
+    """Countries the text names only by a demonym or capital, written capitalised as proper names are:
+    'Czech households' -> {'country:CZ'}; 'Warsaw's budget' -> {'country:PL'}; 'polish the floor' -> {}."""
+    by_tokens = _search_names()[1]
+    words = _TOKEN.findall(text)
+    found: set[str] = set()
+    for start, word in enumerate(words):
+        if not word[:1].isupper():
+            continue
+        for length in (3, 2, 1):
+            tokens = tuple(fold(part) for part in words[start : start + length])
+            # "Warsaw's" folds to 'warsaws': the possessive of a capital.
+            entity = by_tokens.get(tokens) or (
+                by_tokens.get((*tokens[:-1], tokens[-1][:-1])) if tokens[-1].endswith("s") else None
+            )
+            if len(tokens) == length and entity is not None:
+                found.add(entity)
+                break
+    return frozenset(found)

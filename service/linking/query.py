@@ -1,17 +1,19 @@
-"""What evidence is sought for: a claim's content words for the full-text search, with entity aliases and
-amounts in the passage's words, and its facts (amounts, dates, entities, list items) for the ranker."""
+"""What evidence is sought for: a claim's content words for the full-text search, with entity aliases,
+demonyms and capitals, a few newsroom synonyms and amounts in the passage's words, and its facts (amounts,
+dates, entities, list items) for the ranker."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz.utils import default_process
 
-from service.identity.entities import entity_aliases
+from service.identity.entities import entities_named_by_search_names, entity_aliases, search_names
 from service.linking.agreement import TextFacts
 
 WORD = re.compile(r"[^\W_]+")
@@ -28,6 +30,22 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 MAX_QUERY_TERMS = 32
 # Currency codes of normalised amounts ('GBP 9.1 billion') in the words a passage would use.
 _CURRENCY_WORDS = {"GBP": "pounds", "USD": "dollars", "EUR": "euros", "JPY": "yen"}
+# Words a reference may use for a claim's word, searched beside it (plurals are the stemmer's business).
+# Kept to nouns whose paraphrase changes no meaning: the full-text OR grows by a term for each.
+_SYNONYM_GROUPS = (
+    ("unemployment", "jobless", "joblessness"),
+    ("doctors", "physicians"),
+    ("gdp", "gross domestic product"),
+    ("co2", "carbon dioxide"),
+    ("wages", "earnings"),
+    ("petrol", "gasoline"),
+    ("lorries", "trucks"),
+    ("mps", "lawmakers"),
+    ("fatalities", "deaths"),
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    word: tuple(other for other in group if other != word) for group in _SYNONYM_GROUPS for word in group
+}
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
 
 
@@ -42,13 +60,25 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased words of the text without stop words or one-letter words, in order, once each."""
-    found: dict[str, None] = {}
-    for word in WORD.findall(text.lower()):
-        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
-            found.setdefault(word, None)
-    return list(found)
+def content_words(text: str, *, once: bool = True) -> list[str]:
+    """Lower-cased words of the text without stop words or one-letter words, in order, once each
+    unless `once` is False."""
+    words = [
+        word
+        for word in WORD.findall(text.lower())
+        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
+    ]
+    return list(dict.fromkeys(words)) if once else words
+
+
+def stem_pairs(words: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """Stems of consecutive words: ['polar', 'bears', 'dying'] -> {('polar', 'bear'), ('bear', 'dying')}."""
+    return frozenset(pairwise(stem(word) for word in words))
+
+
+def _synonyms(words: Iterable[str]) -> list[str]:
+    """'unemployment rose' -> ['jobless', 'joblessness']."""
+    return [other for word in words for other in SYNONYMS.get(word, ())]
 
 
 def _amount_phrases(amounts: Iterable[str]) -> list[str]:
@@ -70,24 +100,45 @@ class EvidenceQuery:
     text: str
     items: tuple[str, ...] = ()
     facts: TextFacts = field(init=False)
+    # The claim's countries and organisations, named by an alias, a demonym or a capital, each with the
+    # folded names a passage may use for it (' austria ', ' austrian ', ' vienna '), space-padded.
+    entity_names: tuple[tuple[str, tuple[str, ...]], ...] = field(init=False)
     item_facts: tuple[tuple[str, TextFacts], ...] = field(init=False)
     processed: str = field(init=False)
     stems: frozenset[str] = field(init=False)
+    # Stems of the claim's consecutive content words ('polar bear', 'bear extinct'): a passage that keeps
+    # them together is about the same thing more often than one that has the words apart.
+    stem_pairs: frozenset[tuple[str, str]] = field(init=False)
     search_terms: tuple[str, ...] = field(init=False)
     highlight_words: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         facts = TextFacts.of(self.text)
         words = content_words(" ".join((self.text, *self.items)))
-        aliases = [alias for entity in sorted(facts.entities) for alias in entity_aliases(entity)]
-        terms = dict.fromkeys([*words, *_amount_phrases(facts.amounts), *aliases])
+        entities = sorted(facts.entities | entities_named_by_search_names(self.text))
+        names = {entity: (*entity_aliases(entity), *search_names(entity)) for entity in entities}
+        aliases = [name for entity in entities for name in names[entity]]
+        terms = dict.fromkeys([*words, *_amount_phrases(facts.amounts), *aliases, *_synonyms(words)])
         object.__setattr__(self, "facts", facts)
+        object.__setattr__(
+            self,
+            "entity_names",
+            # "Warsaw's" folds to 'warsaws'.
+            tuple(
+                (entity, tuple(padded for name in names[entity] for padded in (f" {name} ", f" {name}s ")))
+                for entity in entities
+            ),
+        )
         object.__setattr__(self, "item_facts", tuple((item, TextFacts.of(item)) for item in self.items))
         object.__setattr__(self, "processed", default_process(self.text))
         object.__setattr__(self, "stems", frozenset(stem(word) for word in words))
+        object.__setattr__(self, "stem_pairs", stem_pairs(content_words(self.text, once=False)))
         object.__setattr__(self, "search_terms", tuple(terms)[:MAX_QUERY_TERMS])
+        # An alias's words without its stop words: 'Bank of England' marks 'Bank' and 'England', not 'of'.
         object.__setattr__(
-            self, "highlight_words", frozenset(word for term in terms for word in WORD.findall(term))
+            self,
+            "highlight_words",
+            frozenset(word for term in terms for word in WORD.findall(term) if word not in STOP_WORDS),
         )
 
     @classmethod

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
@@ -23,7 +25,7 @@ from rapidfuzz.utils import default_process
 from service.linking.agreement import Agreement as A
 from service.linking.agreement import PassageAgreement, TextFacts, compare
 from service.linking.index import CandidatePassage
-from service.linking.query import EvidenceQuery, content_words, stem
+from service.linking.query import EvidenceQuery, content_words, stem, stem_pairs
 
 MODEL_PATH = Path(__file__).with_name("ranker_model.json")
 
@@ -39,7 +41,10 @@ FEATURES = (
     "partial",
     "coverage",  # share of the claim's word stems in the passage
     "title_coverage",  # share of the claim's word stems in the source title
-    "entities",  # share of the claim's entities (aliases folded) the passage names
+    "title_in_claim",  # share of the title's word stems in the claim ('Sea level rise' for a claim on it)
+    "pairs",  # share of the claim's consecutive word pairs the passage has consecutive too
+    "pool_support",  # how many of the full-text top 10 share the passage's other words (pseudo-relevance)
+    "entities",  # share of the claim's places and organisations the passage names (alias, demonym, capital)
     "numbers_same",
     "numbers_different",
     "dates_same",
@@ -91,14 +96,21 @@ def _facts(text: str) -> TextFacts:
     return TextFacts.of(text)
 
 
+@dataclass(frozen=True)
+class _Words:
+    stems: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+
 @lru_cache(maxsize=50_000)
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(word) for word in content_words(text))
+def _words(text: str) -> _Words:
+    words = content_words(text, once=False)
+    return _Words(frozenset(stem(word) for word in words), stem_pairs(words))
 
 
 def passage_caches_clear() -> None:
     """Forget the per-passage caches (benches compare settings from a cold start)."""
-    for cached in (_processed, _facts, _stems):
+    for cached in (_processed, _facts, _words):
         cached.cache_clear()
 
 
@@ -107,20 +119,35 @@ def passage_caches_clear() -> None:
 _NO_FACTS = TextFacts(amounts=(), dates=(), entities=frozenset(), folded=" ")
 
 
+# Pseudo-relevance feedback inside the pool: the words the full-text top SUPPORT_DEPTH passages share
+# beyond the claim's say what the claim is about in the library's own words.
+SUPPORT_DEPTH = 10
+
+
 @dataclass(frozen=True)
 class PoolBest:
-    """The best full-text scores in a pool: each candidate's are divided by these (scores are per query)."""
+    """What a pool's candidates are measured against: its best full-text scores (scores are per query) and
+    how many of its full-text top passages hold each word stem."""
 
     score: float
     text: float
     title: float
+    support: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, pool: Sequence[Retrieved]) -> PoolBest:
+    def of(cls, pool: Sequence[Retrieved], claim_stems: frozenset[str] = frozenset()) -> PoolBest:
+        top = sorted(
+            (item for item in pool if item.bm25_rank is not None), key=lambda item: item.bm25_rank or 0
+        )[:SUPPORT_DEPTH]
+        support: dict[str, int] = {}
+        for item in top:
+            for word in _words(item.text).stems - claim_stems:
+                support[word] = support.get(word, 0) + 1
         return cls(
             max((item.bm25 or 0.0 for item in pool), default=0.0),
             max((item.bm25_text for item in pool), default=0.0),
             max((item.bm25_title for item in pool), default=0.0),
+            support,
         )
 
 
@@ -142,14 +169,22 @@ def features(
 ) -> tuple[tuple[float, ...], PassageAgreement]:
     """The feature vector (in FEATURES order) and the value agreement of one candidate."""
     claim = query.facts
-    needs_facts = bool(claim.amounts or claim.dates or claim.entities or query.item_facts)
+    needs_facts = bool(claim.amounts or claim.dates or query.entity_names or query.item_facts)
     facts = _facts(retrieved.text) if needs_facts else _NO_FACTS
     agreement = compare(claim, query.item_facts, facts)
     processed = _processed(retrieved.text)
     claim_stems = query.stems or {""}
+    words = _words(retrieved.text)
+    title_stems = _words(retrieved.title).stems
+    own = words.stems - query.stems
     entity_share = (
-        len(query.facts.entities & facts.entities) / len(query.facts.entities)
-        if query.facts.entities
+        sum(
+            1
+            for entity, names in query.entity_names
+            if entity in facts.entities or any(name in facts.folded for name in names)
+        )
+        / len(query.entity_names)
+        if query.entity_names
         else 0.0
     )
     vector = (
@@ -162,8 +197,11 @@ def features(
         _fusion(retrieved),
         fuzz.token_set_ratio(query.processed, processed) / 100,
         fuzz.partial_ratio(query.processed, processed) / 100,
-        len(claim_stems & _stems(retrieved.text)) / len(claim_stems),
-        len(claim_stems & _stems(retrieved.title)) / len(claim_stems),
+        len(claim_stems & words.stems) / len(claim_stems),
+        len(claim_stems & title_stems) / len(claim_stems),
+        len(title_stems & query.stems) / len(title_stems) if title_stems else 0.0,
+        len(query.stem_pairs & words.pairs) / len(query.stem_pairs) if query.stem_pairs else 0.0,
+        sum(best.support.get(word, 0) for word in own) / (SUPPORT_DEPTH * len(own)) if own else 0.0,
         entity_share,
         agreement.share("numbers", A.same),
         agreement.share("numbers", A.different),
@@ -197,23 +235,52 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin))))
 
 
-@cache
-def model(dense: bool) -> LinearModel:
-    """The exported ranker for lexical (dense=False) or lexical plus embedding retrieval."""
-    exported = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    if tuple(exported["features"]) != FEATURES:
-        raise RuntimeError(
-            f"{MODEL_PATH.name} was trained on other features; re-run bench/train_evidence_ranker.py"
-        )
-    fitted = exported["models"]["semantic" if dense else "lexical"]
+class Scorer(Protocol):
+    def probability(self, vector: Sequence[float]) -> float: ...
+
+
+def linear_model(fitted: Mapping[str, Any]) -> LinearModel:
+    """A model from its exported form: {"coefficients", "intercept", "means", "scales"}."""
     return LinearModel(
         tuple(fitted["coefficients"]), fitted["intercept"], tuple(fitted["means"]), tuple(fitted["scales"])
     )
 
 
+@cache
+def _exported(dense: bool) -> Scorer:
+    exported = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    if tuple(exported["features"]) != FEATURES:
+        raise RuntimeError(
+            f"{MODEL_PATH.name} was trained on other features; re-run bench/train_evidence_ranker.py"
+        )
+    return linear_model(exported["models"]["semantic" if dense else "lexical"])
+
+
+# Models that replace the exported ones inside `serving_models` (benches only; not per thread).
+_serving: dict[bool, Scorer] = {}
+
+
+def model(dense: bool) -> Scorer:
+    """The ranker for lexical (dense=False) or lexical plus embedding retrieval: the exported one."""
+    return _serving.get(dense) or _exported(dense)
+
+
+@contextmanager
+def serving_models(models: Mapping[bool, Scorer]) -> Iterator[None]:
+    """Rank with these models (by `dense`) instead of the exported ones: a bench scores each claim with
+    the model of the folds that did not contain it, through the same search path as serving."""
+    previous = dict(_serving)
+    _serving.update(models)
+    try:
+        yield
+    finally:
+        _serving.clear()
+        _serving.update(previous)
+
+
 def rank(query: EvidenceQuery, pool: Sequence[Retrieved], *, dense: bool) -> list[Scored]:
     """The pool scored by the ranker, best first (ties: lower passage id, i.e. imported earlier)."""
-    best = PoolBest.of(pool)
+    best = PoolBest.of(pool, query.stems)
     fitted = model(dense)
     scored = []
     for item in pool:
