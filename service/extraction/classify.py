@@ -51,6 +51,8 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False)
         lower = token.lower_
         if spoken and _speaker_pledge(token):
             continue  # "I would freeze council rents": a speaker's stated position is on the record
+        if lower in ("likely", "unlikely") and _likely_to(token):
+            return Cue("prediction", f"prediction: '{token.text} to'")
         if lower in ("hopefully", "hope", "hopes", "wish") or (lower == "perhaps"):
             return Cue("opinion", f"hope or speculation: '{token.text}'")
         if lower in EVALUATIVE_ADVERBS and token.pos_ == "ADV":
@@ -62,6 +64,8 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False)
         if lower in FUTURE_MARKERS and token.tag_ == "MD":
             if spoken and _quantified(token):
                 continue  # a speaker's "Germany will spend a trillion dollars ...": a figure on the record
+            if _scheduled(token):
+                continue  # "will publish its next figures on 10 December": a date someone has set
             return Cue("prediction", f"prediction: '{_verb_phrase(token)}'")
         if lower == "going" and _going_to_verb(token):
             return Cue("prediction", f"prediction: '{_verb_phrase(token)}'")
@@ -70,7 +74,7 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False)
                 continue
             return Cue("opinion", f"opinion: modal '{_verb_phrase(token)}'")
         if lower in EVALUATIVE_ADJECTIVES and token.pos_ in ("ADJ", "VERB") and token.dep_ != "compound":
-            if spoken and has_anchor and token.dep_ == "amod" and token.head.dep_ not in _PREDICATES:
+            if spoken and token.dep_ == "amod" and token.head.dep_ not in _PREDICATES and _counted(token):
                 # A speaker's "cheap foreign imports that cost over 3 million jobs": the judgement rides
                 # on a noun, rendering drops it, the anchored fact stays (issue 16 class 3). Not in an
                 # editorial, where "this lamented state of affairs" is the paper's point, nor on a
@@ -121,6 +125,29 @@ def measured_superlative(tokens: list[Token]) -> bool:
         t.tag_ == "JJS" and t.lower_ not in EVALUATIVE_ADJECTIVES and t.lower_ not in ("most", "least")
         for t in tokens
     )
+
+
+def _counted(token: Token) -> bool:
+    """The sentence states an amount ("cost over 3 million jobs"), not only a name."""
+    return any(t.ent_type_ in _AMOUNTS or t.like_num for t in token.sent)
+
+
+def _likely_to(token: Token) -> bool:
+    """'are likely to keep rising', 'is unlikely to': a forecast, whatever the verb."""
+    doc = token.doc
+    return token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+
+
+_SCHEDULING_VERBS = frozenset({"publish", "reopen", "open", "close", "start", "begin", "end", "take", "meet"})
+
+
+def _scheduled(modal: Token) -> bool:
+    """'will publish its next figures on 10 December', 'will reopen in the summer': a scheduled event
+    with its date, which the schedule can confirm (not "will rise in April", a forecast)."""
+    verb = modal.head
+    if verb.lower_ not in _SCHEDULING_VERBS:
+        return False
+    return any(t.ent_type_ == "DATE" for t in verb.subtree)
 
 
 def _going_to_verb(token: Token) -> bool:

@@ -228,6 +228,7 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             while last.i + 1 < len(last.doc) and last.i + 1 in skip and not last.nbor(1).is_punct:
                 last = last.nbor(1)
             pieces.append(replacement + last.whitespace_)
+            previous = last.i  # "Corran's": no space before the possessive of what was replaced
             continue
         if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
             fenced = token.i + 1 < len(token.doc) and token.nbor(1).text == "," and token.nbor(-1).text == ","
@@ -539,6 +540,16 @@ class SentenceDecomposer:
         )
         if len(content) < 3 or not (has_subject or verbal):
             return None, Cue("fragment", "fragment: no verb") if content else None
+        if (
+            clause.head.tag_ == "VB"
+            and clause.head.dep_ == "ROOT"
+            and not has_subject
+            and not any(c.dep_ in ("aux", "auxpass") for c in clause.head.children)
+            and not _frames_statement(clause.head)
+        ):
+            # "Ask them whether that's progress.", "Look at ...": an imperative states nothing (but
+            # "let me say X", "remember X" frame a statement, kept)
+            return None, Cue("rhetoric", f"rhetoric: imperative '{clause.head.text}'")
         if clause.head.tag_ == "VBG" and not any(c.dep_ in ("aux", "auxpass") for c in clause.head.children):
             # "And a hundred billion of it going to people like ...": no finite verb, no claim
             return None, Cue("fragment", "fragment: no finite verb")
@@ -547,11 +558,7 @@ class SentenceDecomposer:
         has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject]) or (
             # a speaker's "our plan", "we": their own record, checkable against it; a speaker's
             # ranking ("the largest expansion of private insurance") is checkable against the record
-            self._spoken
-            and (
-                any(t.lower_ in FIRST_PERSON and t.dep_ in ("nsubj", "poss") for t in tokens)
-                or measured_superlative(tokens)
-            )
+            self._spoken and (_speaker_record(clause.head) or measured_superlative(tokens))
         )
         bare = self._unresolved_subject(clause)
         if bare is not None:
@@ -616,8 +623,11 @@ class SentenceDecomposer:
             return True  # a pronoun resolved to a person names someone
         if find_enumeration(tokens):
             return True  # each listed item can be checked on its own
-        if clause.head.lower_ in REPORTING_VERBS:
-            return True  # who said what is on the record
+        first_person = any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in FIRST_PERSON for c in clause.head.children
+        )
+        if clause.head.lower_ in REPORTING_VERBS and not (self._spoken and first_person):
+            return True  # who said what is on the record (a speaker's own "we agree" is rhetoric)
         subjects = [c for c in clause.head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
         if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
             # An unresolved 'it' or 'there' names nothing; a speaker's "we did X" is their record.
@@ -850,6 +860,35 @@ class SentenceDecomposer:
     def _non_restrictive(relcl: Token) -> bool:
         first = min(t.i for t in relcl.subtree)
         return first > 0 and relcl.doc[first - 1].text == ","
+
+
+def _frames_statement(verb: Token) -> bool:
+    """A complement clause with its own subject below `verb`, not a question ('whether', 'if')."""
+    return any(
+        t.dep_ == "ccomp"
+        and any(c.dep_ in _SUBJECT_DEPS for c in t.children)
+        and not any(c.lower_ in ("whether", "if") for c in t.children)
+        for t in verb.subtree
+    )
+
+
+def _speaker_record(head: Token) -> bool:
+    """A speaker's own record or pledge, checkable against it: "We fixed 14,000 potholes", "Our budget
+    fell", "My students fly a drone", "I will put a named officer in every village". Not their rhetoric:
+    "We agree on that much", "I've been listening", "I won't pretend ...", "You have my word"."""
+    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if any(c.dep_ == "poss" and c.lower_ in FIRST_PERSON for s in subjects for c in s.children):
+        return True  # "My students ...", "Our budget ..."
+    if not any(s.lower_ in FIRST_PERSON for s in subjects):
+        return False
+    aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+    if head.tag_ == "VBD" or (head.tag_ == "VBN" and aux) or any(a.tag_ == "VBD" for a in aux):
+        return True  # "we cut", "I did not vote to cut ...", "we have cut", "we were elected"
+    if head.tag_ == "VBG" and aux and any(c.dep_ in ("dobj", "prep", "xcomp") for c in head.children):
+        return True  # "we're using unmanned vehicles to ...", not "I've been listening"
+    if any(c.dep_ == "neg" for c in head.children):
+        return False  # "I won't pretend ...": a pledge not to is rhetoric
+    return any(a.tag_ == "MD" and a.lower_ in ("will", "'ll", "would", "shall") for a in aux)
 
 
 _REASON_MARKERS = frozenset({"because", "since"})

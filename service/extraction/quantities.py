@@ -125,7 +125,9 @@ def resolve_date(text: str, published_at: dt.date | None) -> str | None:
         return _iso(*_month_range(chosen, month))
     weekday = next((_WEEKDAYS[w] for w in words if w in _WEEKDAYS), None)
     if weekday is not None:
-        delta = (day.weekday() - weekday) % 7 or 7
+        # AP style: the day named is this week's, the publication day included ("on Wednesday" in
+        # Wednesday's paper is that day); "last Wednesday" then is the week before
+        delta = (day.weekday() - weekday) % 7 or (7 if "last" in words else 0)
         if "next" in words:
             return (day + dt.timedelta(days=(weekday - day.weekday()) % 7 or 7)).isoformat()
         return (day - dt.timedelta(days=delta)).isoformat()

@@ -24,9 +24,18 @@ _MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.mont
 _MONTH = re.compile(
     r"\b(" + "|".join(name for name in calendar.month_name if name) + r")\b(?:\s+((?:19|20)\d\d)\b)?"
 )
+_FACILITY_WORDS = frozenset({"Hall", "Street", "Road", "Square", "Park", "Station", "Bridge", "Airport"})
 _COUNCIL_WORDS = frozenset({"City", "County", "Borough", "District", "Town", "Metropolitan", "Parish"})
-_PLACE_NOUNS = {"city": "place", "town": "place", "country": "country"}
+_PLACE_NOUNS = {"city": "place", "town": "place", "region": "place", "country": "country"}
 # Prepositions that go with a period: "over the month" -> "in March 2023".
+_PLACE_DETERMINERS = frozenset({"the", "this"})
+
+
+def _year_earlier(token: Token) -> bool:
+    doc = token.doc
+    return token.i >= 2 and doc[token.i - 1].lower_ == "year" and doc[token.i - 2].lower_ == "a"
+
+
 _PERIOD_PREPOSITIONS = frozenset({"over", "during", "in", "for", "throughout", "across"})
 
 
@@ -52,7 +61,7 @@ class ArticleScene:
         found: list[tuple[int, str]] = []
         for ent in sent.ents:
             words = ent.text.removesuffix("'s").removesuffix("’s").split()
-            if ent.label_ == "GPE":
+            if ent.label_ == "GPE" and words[-1] not in _FACILITY_WORDS:  # not "Corran City Hall"
                 found.append((ent.start, " ".join(words)))
             elif ent.label_ == "ORG" and len(words) > 1 and words[-1] == "Council":
                 place = [w for w in words[:-1] if w not in _COUNCIL_WORDS]
@@ -93,12 +102,12 @@ def _kind(name: str) -> str:
     return found[0].split(":", 1)[0]  # 'country' or 'region' (an organisation is no GPE here)
 
 
-def _bare(noun: Token) -> Token | None:
-    """The 'the' of a bare "the month" / "the city": no other modifier, no possessive, no compound."""
-    children = list(noun.children)
-    if len(children) != 1 or children[0].dep_ != "det" or children[0].lower_ != "the":
+def _bare(noun: Token, determiners: frozenset[str] = frozenset({"the"})) -> Token | None:
+    """The 'the' of a bare "the month" / "the city": no other modifier, no compound."""
+    children = [c for c in noun.children if c.dep_ != "case"]
+    if len(children) != 1 or children[0].dep_ != "det" or children[0].lower_ not in determiners:
         return None
-    if noun.dep_ in ("compound", "poss") or (noun.i + 1 < len(noun.doc) and noun.nbor(1).tag_ == "POS"):
+    if noun.dep_ == "compound":
         return None
     return children[0]
 
@@ -123,9 +132,17 @@ def scene_replacements(
                 continue
             found.append((preposition.i, "in " + month, (the.i, token.i)))
         elif lower in _PLACE_NOUNS:
-            the = _bare(token)
+            # "the city", "this city", "the city's reserves" -> "Corran", "Corran's reserves"
+            the = _bare(token, _PLACE_DETERMINERS)
             place = scene.place(_PLACE_NOUNS[lower])
             if the is None or place is None:
                 continue
             found.append((the.i, place, (token.i,)))
+        elif lower == "earlier" and _year_earlier(token):
+            # "up from £1,190 a year earlier" under a February 2026 headline -> "in February 2025"
+            month = scene.month_text(published_at)
+            if month is None or not month[-4:].isdigit():
+                continue
+            a, year = token.i - 2, token.i - 1
+            found.append((a, f"in {month[:-4]}{int(month[-4:]) - 1}", (year, token.i)))
     return found

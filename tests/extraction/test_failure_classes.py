@@ -253,3 +253,35 @@ def test_a_clause_without_a_finite_verb_is_a_fragment_not_a_claim() -> None:
     extraction = extract("And a hundred million of it going to people like bankers.", genre=Genre.transcript)
     assert not extraction.claims
     assert extraction.sentences[0].label == "fragment"
+
+
+def test_a_speakers_rhetoric_is_no_claim_but_their_record_and_pledges_are() -> None:
+    body = (
+        "HALE: We agree on that much. Ask them whether that is progress. I won't pretend it is easy.\n\n"
+        "HALE: I did not vote to close the library. I will put a nurse in every school.\n"
+    )
+    texts = _texts(extract(body, genre=Genre.transcript))
+    assert texts == [
+        "Hale said they did not vote to close the library.",
+        "Hale said they will put a nurse in every school.",
+    ]
+
+
+def test_dates_from_the_headline_and_the_weekday_of_publication() -> None:
+    wednesday = dt.date(2026, 3, 11)
+    (claim,) = extract("The council voted on Wednesday to close 3 libraries.", published_at=wednesday).claims
+    assert "Wednesday 11 March 2026" in claim.text  # the day named is this week's, that day included
+    rents = extract(
+        "Rents in Corran averaged £1,240, up from £1,190 a year earlier.",
+        published_at=dt.date(2026, 3, 20),
+        genre=Genre.news,
+        title="Rents in February",
+    )
+    assert _texts(rents) == ["Rents in Corran averaged £1,240, up from £1,190 in February 2025."]
+    reserves = extract(
+        "The city's reserves reached £48 million in 2025.", genre=Genre.news, title="Budget day in Corran"
+    )
+    assert _texts(reserves) == ["Corran's reserves reached £48 million in 2025."]
+    scheduled = extract("The office will publish its next figures on 10 December.", genre=Genre.news)
+    assert _texts(scheduled) == ["The office will publish its next figures on 10 December."]
+    assert not extract("Rents are likely to keep rising in 2027.", genre=Genre.news).claims
