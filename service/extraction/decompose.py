@@ -231,7 +231,9 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
             previous = last.i  # "Corran's": no space before the possessive of what was replaced
             continue
         if token.dep_ == "advmod" and token.lower_ in EVALUATIVE_ADVERBS:
-            fenced = token.i + 1 < len(token.doc) and token.nbor(1).text == "," and token.nbor(-1).text == ","
+            fenced = (
+                0 < token.i < len(token.doc) - 1 and token.nbor(1).text == "," and token.nbor(-1).text == ","
+            )
             if fenced and pieces and pieces[-1].strip() == ",":
                 pieces.pop()  # "McCain, frankly, voted" -> "McCain voted"
                 dropped.add(token.i + 1)

@@ -243,6 +243,10 @@ def test_a_speakers_asides_and_frames_are_dropped_and_the_fact_kept() -> None:
     }
     for sentence, claim in spoken.items():
         assert _texts(extract(sentence, genre=Genre.transcript)) == [claim], sentence
+    # a stance adverb opening the text is dropped too (it has no word before it)
+    assert _texts(extract("Frankly, we cut 300 jobs in 2019.", genre=Genre.transcript)) == [
+        "We cut 300 jobs in 2019."
+    ]
     # the same frames in the paper's own voice stay opinion
     assert not extract("I think we paid too much for the bridge.", genre=Genre.editorial).claims
     editorial = extract("Frankly, the council's plan is the worst idea in years.", genre=Genre.editorial)
