@@ -1,6 +1,6 @@
 """Evidence relevance judged by people: claimcheck beside plain BM25, MiniLM dense and their fusion, one run.
 
-    .venv/bin/python bench/evidence_quality.py                    # Climate-FEVER dev half + newsroom set
+    .venv/bin/python bench/evidence_quality.py           # Climate-FEVER dev half + both newsroom sets
     .venv/bin/python bench/evidence_quality.py --set climate-fever --database postgresql
 
 Climate-FEVER (Diggelmann et al. 2020; Wikipedia text, CC BY-SA): the 5,240 evidence sentences of
@@ -9,6 +9,12 @@ searched through `service.linking.evidence.search` (what `POST /v1/evidence/sear
 sentence labelled SUPPORTS or REFUTES for the claim. Newsroom: `bench/data/newsroom_evidence/` (written
 blind) among the 10,375 CheckThat! 2020 verified claims as short distractors; a hit is a passage of the
 claim's reference source.
+
+Newsroom set 2 (`bench/data/newsroom_evidence_2/`, written blind after set 1 was tuned on) is never trained
+on. The exported ranker was fitted on Climate-FEVER dev and newsroom set 1, so for those the HELD-OUT rows
+are the figures that count: each claim ranked through the same search with the fold model that never saw
+it (`bench/data/evidence_ranker_folds.json`, written by `bench/train_evidence_ranker.py` in the same run
+as the exported model).
 
 Baselines, in the same process over the same library: plain BM25 (an in-memory SQLite FTS5 table,
 `porter unicode61`, the query an OR of the claim's words), MiniLM dense (all-MiniLM-L6-v2 cosine over
