@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, update
@@ -27,12 +26,6 @@ def library_changed(session: Session) -> None:
     session.execute(
         update(LibraryState).where(col(LibraryState.id) == 1).values(version=LibraryState.version + 1)
     )
-
-
-def _as_datetime(moment: datetime | date | None) -> datetime | None:
-    if moment is None or isinstance(moment, datetime):
-        return as_utc(moment) if moment else None
-    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
 def _insert_passages(session: Session, source_id: int, pieces: Sequence[PassageSpan]) -> None:
@@ -90,7 +83,7 @@ def upsert_source(*, session: Session, source_in: SourceIn) -> tuple[Source, boo
     """
     library_changed(session)
     source = session.exec(select(Source).where(Source.url == source_in.url)).first()
-    published_at = _as_datetime(source_in.published_at)
+    published_at = as_utc(source_in.published_at) if source_in.published_at else None
     if source is None:
         source = Source(
             url=source_in.url,
@@ -146,7 +139,7 @@ def upsert_sources(*, session: Session, sources_in: Sequence[SourceIn]) -> list[
                     "url": source_in.url,
                     "title": source_in.title,
                     "publisher": source_in.publisher,
-                    "published_at": _as_datetime(source_in.published_at),
+                    "published_at": as_utc(source_in.published_at) if source_in.published_at else None,
                     "text": source_in.text,
                     "external_id": source_in.external_id,
                     "language": source_in.language,
