@@ -82,6 +82,7 @@ def test_respond_async_answers_202_and_a_worker_extracts_with_a_signed_webhook(
     assert hook["id"]
 
 
+@pytest.mark.slow
 def test_without_the_header_the_answer_stays_synchronous(client: TestClient, keys: dict[str, str]) -> None:
     response = client.post(
         "/v1/articles",

@@ -173,6 +173,7 @@ def test_an_export_imports_back_without_losing_a_field(
     assert len(copy) == len(ROWS) and set(IMPORT_FIELDS) <= set(EXPORT_FIELDS)
 
 
+@pytest.mark.slow
 def test_a_claimreview_export_imports_back(
     stored: list[int], database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,6 +118,7 @@ def test_exported_json_reproduces_sklearn_decisions(tmp_path: Path) -> None:
     assert exported.threshold == 0.25
 
 
+@pytest.mark.slow
 def test_stack_of_linear_models_collapses_to_one_with_the_same_margins() -> None:
     # The shipped model is a meta LR over several LRs' margins, exported as one linear model.
     bench = _bench_module()

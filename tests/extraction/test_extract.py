@@ -26,6 +26,7 @@ def _claims_about(name: str, *words: str) -> list[str]:
     return [c.text for c in _extraction(name).claims if all(w in c.text for w in words)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EDITORIALS)
 def test_annotated_editorial_meets_quality_bar(name: str) -> None:
     result = score(name, _extraction(name))
@@ -35,6 +36,7 @@ def test_annotated_editorial_meets_quality_bar(name: str) -> None:
     assert result.spans_exact
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EDITORIALS)
 def test_every_claim_quotes_the_body_and_points_at_its_sentence(name: str) -> None:
     body, _ = annotated(name)

@@ -46,6 +46,7 @@ def test_a_transcript_attributes_first_person_claims_to_its_speakers(
     assert client.get(f"/v1/articles/{article['id']}", headers=headers).json()["genre"] == "transcript"
 
 
+@pytest.mark.slow
 def test_the_genre_is_detected_and_stored_when_absent(client: TestClient, keys: dict[str, str]) -> None:
     headers = bearer(keys["newsroom"])
     body = {"title": "Debate", "body": DEBATE}

@@ -108,6 +108,7 @@ def test_grounded_claims_have_exact_spans_checked_items_and_a_report_for_every_s
     assert server.requests[0].body["response_format"]["type"] == "json_schema"
 
 
+@pytest.mark.slow
 def test_resubmitting_the_same_text_is_served_from_the_cache_without_a_call() -> None:
     store = InMemoryExtractionCache()
     with FakeOpenAI([Reply.answer(good_answer())]) as server:
@@ -155,6 +156,7 @@ FAILURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("script", "reason"), FAILURES)
 def test_llm_trouble_falls_back_to_rules_with_the_reason_and_never_leaks_the_key(
     script: Callable[[], list[Reply]], reason: str, caplog: pytest.LogCaptureFixture
@@ -222,6 +224,7 @@ def quote_every_sentence(request: Recorded) -> Reply:
     return Reply.answer({"claims": claims, "skipped": []}, delay=0.05)
 
 
+@pytest.mark.slow
 def test_long_articles_are_chunked_with_overlap_asked_concurrently_and_merged_without_duplicates() -> None:
     sentences = rules().sentences
     chunks = chunk_sentences(len(sentences), 8)

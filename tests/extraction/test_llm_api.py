@@ -26,6 +26,7 @@ def fake_llm(configure: Callable[..., None]) -> Iterator[FakeOpenAI]:
         yield server
 
 
+@pytest.mark.slow
 def test_llm_article_is_stored_with_usage_and_resubmission_is_answered_from_the_database_cache(
     fake_llm: FakeOpenAI, client: TestClient, keys: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -24,6 +24,7 @@ NEVER = 600.0
 GENEROUS_SECONDS = 20.0
 
 
+@pytest.mark.slow
 def test_a_hanging_endpoint_returns_the_rules_result_marked_deadline() -> None:
     with FakeOpenAI([Reply.hang(NEVER)]) as server:
         settings = llm_settings(
@@ -79,6 +80,7 @@ def hanging_llm(configure: Callable[..., None]) -> Iterator[FakeOpenAI]:
         yield server
 
 
+@pytest.mark.slow
 def test_post_article_answers_with_the_rules_result_when_the_llm_hangs(
     hanging_llm: FakeOpenAI, client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -126,6 +126,7 @@ def check_shape(body: dict[str, Any]) -> None:
             assert set(claim_review["publisher"]) <= PUBLISHER_FIELDS
 
 
+@pytest.mark.slow
 def test_a_query_finds_the_checks_it_repeats_in_the_published_shape(
     client: TestClient, keys: dict[str, str], checks: int
 ) -> None:
@@ -164,6 +165,7 @@ def test_a_query_finds_the_checks_it_repeats_in_the_published_shape(
     assert our_review["reviewDate"].endswith("Z")
 
 
+@pytest.mark.slow
 def test_site_language_and_age_filters(client: TestClient, keys: dict[str, str], checks: int) -> None:
     by_site = search(client, keys["reader"], reviewPublisherSiteFilter="politifact.com").json()
     check_shape(by_site)

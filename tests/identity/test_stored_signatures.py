@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,7 @@ def test_extracted_claims_are_signed_when_stored(client: TestClient, keys: dict[
     assert any("GBP 4 million" in ClaimSignature.from_json(c.signature or "").quantities for c in claims)
 
 
+@pytest.mark.slow
 def test_rows_with_unparsable_numbers_import_with_their_text_kept(client: TestClient) -> None:
     texts = [
         "Version 1.2.3 of the law passed",

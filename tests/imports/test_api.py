@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -174,6 +175,7 @@ def test_duplicates_skipped_by_default_and_kept_with_duplicate_of(client: TestCl
     assert sharks[1].duplicate_of == sharks[0].id
 
 
+@pytest.mark.slow
 def test_readers_and_checkers_cannot_import(client: TestClient, keys: dict[str, str]) -> None:
     body = _ndjson({"text": "x"})
     for role in ("reader", "checker"):

@@ -60,6 +60,7 @@ def _extracted(client: TestClient, job_id: int, timeout: float = 60.0) -> dict[s
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_article_rows_are_stored_pending_extracted_by_the_worker_and_reimport_changes_nothing(
     client: TestClient,
 ) -> None:
@@ -95,6 +96,7 @@ def test_article_rows_are_stored_pending_extracted_by_the_worker_and_reimport_ch
     assert (again["created"], again["duplicates"], again["failed"]) == (1, 3, 3)
 
 
+@pytest.mark.slow
 def test_csv_and_claimreview_rules_are_the_same_as_for_other_imports(client: TestClient) -> None:
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=["title", "body", "external_id"])

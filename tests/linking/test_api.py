@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -88,6 +89,7 @@ def test_sources_list_pages_with_a_cursor(client: TestClient) -> None:
     assert bad.status_code == 422
 
 
+@pytest.mark.slow
 def test_six_country_claim_evidence_puts_romania_and_bulgaria_above_nato_only(client: TestClient) -> None:
     _import_demo(client)
     claim_id = _make_claim(SIX_COUNTRY_CLAIM, SIX_COUNTRIES)
@@ -122,6 +124,7 @@ HOSTILE_TEXTS = [
 ]
 
 
+@pytest.mark.slow
 def test_hostile_search_text_never_breaks_the_query(client: TestClient) -> None:
     body = {
         "url": "https://s.example/h",
@@ -140,6 +143,7 @@ def test_hostile_search_text_never_breaks_the_query(client: TestClient) -> None:
     assert client.get("/v1/sources", headers=bearer(ADMIN_KEY)).json()["items"]
 
 
+@pytest.mark.slow
 def test_pinned_links_stay_on_top_and_rejected_ones_disappear(
     client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -27,6 +27,7 @@ def _import(client: TestClient) -> None:
         assert client.post("/v1/sources", json=source, headers=bearer(ADMIN_KEY)).status_code == 201
 
 
+@pytest.mark.slow
 def test_every_passage_says_how_its_numbers_and_dates_agree_with_the_claim(client: TestClient) -> None:
     _import(client)
     found = client.post("/v1/evidence/search", json={"text": CLAIM}, headers=bearer(ADMIN_KEY)).json()
@@ -47,6 +48,7 @@ def test_every_passage_says_how_its_numbers_and_dates_agree_with_the_claim(clien
     assert status == {"retrieval": "lexical", "passages": 3, "passages_embedded": 0, "embeddings_pending": 3}
 
 
+@pytest.mark.slow
 def test_the_desk_evidence_panel_shows_the_hint_and_the_differing_value(client: TestClient) -> None:
     _import(client)
     claim_id = store_claim(get_engine(), CLAIM)

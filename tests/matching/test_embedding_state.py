@@ -38,6 +38,7 @@ def _import(client: TestClient) -> dict[str, Any]:
     return wait_for_job(client, response.json()["id"])
 
 
+@pytest.mark.slow
 def test_pending_counts_the_jobs_claims_without_an_embedding(client: TestClient) -> None:
     job = _import(client)
     with Session(get_engine()) as session:

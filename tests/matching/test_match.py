@@ -45,6 +45,7 @@ def _match(client: TestClient, text: str, limit: int = 10) -> dict[str, Any]:
     return answer
 
 
+@pytest.mark.slow
 def test_each_match_says_whether_it_is_the_same_claim_and_what_differs(client: TestClient) -> None:
     _import_checked(client, [CHECKED, *NEAR_MISSES])
     answer = _match(client, CHECKED)
@@ -70,6 +71,7 @@ def test_a_weak_match_is_related_even_when_nothing_differs(client: TestClient) -
     assert (found["relation"], found["differs"], found["reusable_verdict"]) == ("related", [], None)
 
 
+@pytest.mark.slow
 def test_an_article_claims_matches_carry_relation_and_differences(client: TestClient) -> None:
     _import_checked(client, [CHECKED])
     response = client.post(
@@ -87,6 +89,7 @@ def test_an_article_claims_matches_carry_relation_and_differences(client: TestCl
     assert {"kind": "number", "this": "25.1%", "checked": "5.1%"} in matches[0]["differences"]
 
 
+@pytest.mark.slow
 def test_an_import_reports_no_embedding_backlog_when_matching_is_lexical(client: TestClient) -> None:
     job = _import_checked(client, [CHECKED])
     assert job["embeddings_pending"] is None  # nothing will embed them: SEMANTIC is off

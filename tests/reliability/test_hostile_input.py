@@ -96,6 +96,7 @@ def test_invalid_utf8_in_a_json_body_gets_4xx(client: TestClient) -> None:
         assert_error_shape(response, 400, 422)
 
 
+@pytest.mark.slow
 def test_nul_characters_are_refused_or_stored_but_never_a_500(client: TestClient) -> None:
     nul = "a\x00b"
     requests: list[tuple[str, str, dict[str, Any]]] = [
@@ -120,6 +121,7 @@ def test_nul_characters_are_refused_or_stored_but_never_a_500(client: TestClient
             assert_error_shape(response, response.status_code)
 
 
+@pytest.mark.slow
 def test_nul_and_invalid_utf8_rows_in_an_upload_fail_alone(client: TestClient) -> None:
     ndjson = (
         b'{"text": "Wages rose by 4 percent in 2023, the ministry said.", "external_id": "good-1"}\n'
@@ -249,6 +251,7 @@ ALL_TEXTS = [
         "/ui/static/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
     ],
 )
+@pytest.mark.slow
 def test_path_traversal_in_ids_gets_404_or_422(client: TestClient, path: str) -> None:
     response = client.get(path, headers=ADMIN)
     assert response.status_code in (404, 422), (path, response.status_code)

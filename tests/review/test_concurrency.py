@@ -61,6 +61,7 @@ def test_twenty_concurrent_patches_with_one_etag_let_exactly_one_win(
     assert [(e["field"], e["after"]) for e in events] == [("assignee", claim["assignee"])]
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_reviews_with_one_etag_store_exactly_one(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:

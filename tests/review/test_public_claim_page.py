@@ -114,6 +114,7 @@ def test_the_public_page_shows_the_check_without_a_key_and_is_the_claimreview_ur
     check_against_google(embedded)
 
 
+@pytest.mark.slow
 def test_only_published_claims_have_a_public_page(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:

@@ -146,6 +146,7 @@ SORTS = {
 }
 
 
+@pytest.mark.slow
 def test_each_sort_pages_through_every_claim_once_in_order(
     client: TestClient, keys: dict[str, str], queue: dict[str, int]
 ) -> None:

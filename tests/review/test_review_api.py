@@ -99,6 +99,7 @@ def test_unknown_claim_is_404(client: TestClient, keys: dict[str, str]) -> None:
     assert response.status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("write", ["patch", "review"])
 def test_writes_need_if_match_and_a_stale_one_is_rejected_with_412(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim, write: str
@@ -139,6 +140,7 @@ def history(client: TestClient, claim_id: int, raw_key: str) -> list[dict[str, A
     return items
 
 
+@pytest.mark.slow
 def test_every_legal_transition_through_the_api(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:
@@ -325,6 +327,7 @@ def test_publishing_can_be_limited_to_admins(
     assert patch(client, claim_id, keys["admin"], status="published").status_code == 200
 
 
+@pytest.mark.slow
 def test_history_lists_every_change_in_order_and_cannot_be_changed(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:

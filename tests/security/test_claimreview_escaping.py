@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.exports.formats import claimreview_chunks
@@ -24,6 +25,7 @@ def _assert_escaped(text: str) -> None:
     assert "\\u003c/script\\u003e" in text and "\\u0026" in text
 
 
+@pytest.mark.slow
 def test_every_claimreview_export_escapes_markup(
     client: TestClient, keys: dict[str, str], make_claim: MakeClaim
 ) -> None:

@@ -87,6 +87,7 @@ def test_failed_and_cross_origin_sign_ins_keep_the_session(client: TestClient, k
     assert queue.status_code == 200 and "test-checker" in queue.text  # still the checker's session
 
 
+@pytest.mark.slow
 def test_plain_http_sign_in_can_be_refused(configure: Callable[..., None]) -> None:
     configure(UI_ALLOW_PLAIN_HTTP="false")
     from service.main import create_app

@@ -44,6 +44,7 @@ def test_docs_load_only_files_of_this_service_under_a_csp(client: TestClient) ->
     assert client.get("/redoc").status_code == 404  # FastAPI's CDN-loading page is gone
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protect", [False, True])
 def test_a_setting_decides_whether_metrics_and_the_openapi_document_need_a_key(
     configure: Callable[..., None], protect: bool

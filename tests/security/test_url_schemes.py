@@ -115,6 +115,7 @@ def test_urls_stored_by_older_releases_are_not_exported(
     assert document["url"].endswith(f"/claims/{claim_id}")  # the public page instead
 
 
+@pytest.mark.slow
 def test_desk_links_never_carry_a_stored_javascript_url(client: TestClient, keys: dict[str, str]) -> None:
     # A row an older release stored before the check: the claim page shows the URL as text, never as an href.
     from service.db import get_engine

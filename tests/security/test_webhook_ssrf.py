@@ -73,6 +73,7 @@ def manual_delivery(configure: Callable[..., None]) -> Callable[..., None]:
     return apply
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", INTERNAL_URLS[:12])
 def test_registering_an_internal_address_is_a_422_naming_the_url(
     manual_delivery: None, client: TestClient, url: str
@@ -107,6 +108,7 @@ def test_a_stored_webhook_to_loopback_is_refused_at_delivery(
     assert "not a public address" in delivery["last_error"] or "this machine" in delivery["last_error"]
 
 
+@pytest.mark.slow
 def test_no_response_body_is_stored_and_redirects_are_not_followed(
     manual_delivery: Callable[..., None], client: TestClient, receiver: Receiver
 ) -> None:

@@ -18,6 +18,7 @@ from service.linking.models import Source
 from tests.conftest import reset_process_caches
 
 
+@pytest.mark.slow
 def test_demo_without_serving_prints_a_working_admin_key_and_has_the_six_country_claim(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -113,6 +113,7 @@ def test_post_without_the_session_csrf_token_is_403(client: TestClient, keys: di
     assert client.get(f"/v1/claims/{claim_id}", headers=bearer(keys["admin"])).json()["assignee"] is None
 
 
+@pytest.mark.slow
 def test_reader_sees_no_write_controls_and_a_forged_write_is_403(
     client: TestClient, keys: dict[str, str]
 ) -> None:
@@ -135,6 +136,7 @@ def test_reader_sees_no_write_controls_and_a_forged_write_is_403(
     assert client.get(f"/v1/claims/{claim_id}", headers=bearer(keys["admin"])).json()["status"] == "new"
 
 
+@pytest.mark.slow
 def test_sign_out_ends_the_session_on_the_server(client: TestClient, keys: dict[str, str]) -> None:
     csrf = sign_in(client, keys["reader"])
     old_cookie = client.cookies.get(SESSION_COOKIE)
@@ -240,6 +242,7 @@ def test_queue_filters_tabs_and_cursor_pages(client: TestClient, keys: dict[str,
     assert client.get("/ui/queue", params={"status": "nonsense"}).status_code == 422
 
 
+@pytest.mark.slow
 def test_csv_import_lists_bad_lines_and_downloads_them_neutralised(
     client: TestClient, keys: dict[str, str]
 ) -> None:
