@@ -2,7 +2,9 @@
 '40,000' = '40 000' = 'forty thousand'; '£9.1bn' = '9.1 billion pounds'; '5%' = '5 per cent';
 'half' = '50%'; 'doubled' = 'x2'; 'March 2023' = '2023-03'; 'last year' resolved against a date.
 
-A number that does not parse ('1.2.3') is kept as its text, never an error.
+A number that does not parse ('1.2.3') is kept as its text, never an error. One module on purpose:
+amounts and dates share the number words, the scale words and the tokeniser, and a date is told from an
+amount ('2023' the year, '2,023' the count) only where both readings are seen together.
 """
 
 from __future__ import annotations
