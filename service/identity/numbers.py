@@ -3,8 +3,8 @@
 'half' = '50%'; 'doubled' = 'x2'; 'March 2023' = '2023-03'; 'last year' resolved against a date.
 
 A number that does not parse ('1.2.3') is kept as its text, never an error. One module on purpose:
-amounts and dates share the number words, the scale words and the tokeniser, and a date is told from an
-amount ('2023' the year, '2,023' the count) only where both readings are seen together.
+dates are found first and mark the words they use, so the amount pass that follows (same tokens, same
+number words) never reads the '2023' of 'March 2023' as a count; split, that hand-over would cross modules.
 """
 
 from __future__ import annotations
