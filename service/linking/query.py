@@ -15,17 +15,12 @@ from rapidfuzz.utils import default_process
 
 from service.identity.entities import entities_named_by_search_names, entity_aliases, search_names
 from service.linking.agreement import TextFacts
+from service.stopwords import ENGLISH, REPORTING
 
 WORD = re.compile(r"[^\W_]+")
 
-_STOP_WORDS_TEXT = """a about above after again against all also am an and any are as at be because
-    been before being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me more most
-    my no nor not now of off on once only or other our out over own same she should so some such than that
-    the their them then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your said says say told according per cent
-    percent"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# The one English list and how figures are reported, plus "told" ("X told reporters ...").
+STOP_WORDS = ENGLISH | REPORTING | {"told"}
 # Enough words to describe a claim; more only slows the OR query without finding more.
 MAX_QUERY_TERMS = 32
 # Currency codes of normalised amounts ('GBP 9.1 billion') in the words a passage would use.
