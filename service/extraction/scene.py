@@ -27,7 +27,6 @@ _MONTH = re.compile(
 _FACILITY_WORDS = frozenset({"Hall", "Street", "Road", "Square", "Park", "Station", "Bridge", "Airport"})
 _COUNCIL_WORDS = frozenset({"City", "County", "Borough", "District", "Town", "Metropolitan", "Parish"})
 _PLACE_NOUNS = {"city": "place", "town": "place", "region": "place", "country": "country"}
-# Prepositions that go with a period: "over the month" -> "in March 2023".
 _PLACE_DETERMINERS = frozenset({"the", "this"})
 
 
@@ -36,6 +35,7 @@ def _year_earlier(token: Token) -> bool:
     return token.i >= 2 and doc[token.i - 1].lower_ == "year" and doc[token.i - 2].lower_ == "a"
 
 
+# Prepositions that go with a period: "over the month" -> "in March 2023".
 _PERIOD_PREPOSITIONS = frozenset({"over", "during", "in", "for", "throughout", "across"})
 
 
