@@ -145,19 +145,25 @@ class FakeOpenAI:
                     fake.requests.append(recorded)
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                # A request stops counting as in flight before its answer is written: once the client has
+                # read the answer it may send its next request before this thread would get to a `finally`,
+                # which under load counted one request too many.
+                answering = True
                 try:
-                    if self.path != "/v1/chat/completions":
-                        self._send(Reply.error(404))
-                        return
-                    reply = fake._next_reply(recorded)
+                    known_path = self.path == "/v1/chat/completions"
+                    reply = fake._next_reply(recorded) if known_path else Reply.error(404)
                     if reply.delay:
                         fake._stopping.wait(reply.delay)
+                    with fake._lock:
+                        fake.in_flight -= 1
+                    answering = False
                     self._send(reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting, as it should
                 finally:
-                    with fake._lock:
-                        fake.in_flight -= 1
+                    if answering:
+                        with fake._lock:
+                            fake.in_flight -= 1
 
             def _send(self, reply: Reply) -> None:
                 if reply.raw_body is not None:
