@@ -50,7 +50,12 @@ def run_extractor(
                 details={"field": "extractor"},
             )
         extraction = extract_with_llm(
-            body, published_at=published_day, settings=settings, cache=DatabaseExtractionCache(session)
+            body,
+            published_at=published_day,
+            genre=genre,
+            title=title,
+            settings=settings,
+            cache=DatabaseExtractionCache(session),
         )
     else:
         extraction = extract(body, published_at=published_day, genre=genre, title=title)

@@ -18,6 +18,7 @@ from datetime import date
 from prometheus_client import Counter
 
 from service.extraction.align import align_item
+from service.extraction.genre import Genre
 from service.extraction.llm_answer import ANSWER_SCHEMA, ModelAnswer, parse_answer
 from service.extraction.llm_cache import ExtractionCache, cache_key, extraction_from_dict, extraction_to_dict
 from service.extraction.llm_client import ChatClient, ChatCompletion, LLMError
@@ -25,7 +26,7 @@ from service.extraction.llm_grounding import annotate, chunk_sentences, ground, 
 from service.extraction.llm_prompt import Prompt, load_prompt
 from service.extraction.pipeline import extract as rules_extract
 from service.extraction.result import ExtractedClaim, Extraction, SentenceReport
-from service.settings import Settings, get_settings
+from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 NO_CLAIM_REASON = "LLM found no checkable claim"
@@ -47,8 +48,10 @@ class _ChunkResult:
 def extract_with_llm(
     text: str,
     *,
+    settings: Settings,
     published_at: date | None = None,
-    settings: Settings | None = None,
+    genre: Genre | str | None = None,
+    title: str | None = None,
     cache: ExtractionCache | None = None,
 ) -> Extraction:
     """Claims from the configured LLM, each grounded in `text`, with the same shape as the rules extractor.
@@ -58,7 +61,6 @@ def extract_with_llm(
     "refusal", "http_503"). Every request, retry and chunk shares one budget of
     `llm_deadline_seconds` from this call on; past it the reason is "deadline".
     """
-    settings = settings or get_settings()
     deadline = time.monotonic() + settings.llm_deadline_seconds
     prompt = load_prompt()
     key = cache_key(text, published_at=published_at, prompt_version=prompt.version, model=settings.llm_model)
@@ -72,7 +74,8 @@ def extract_with_llm(
             LLM_EXTRACTIONS.labels(outcome="cached").inc()
             return cached
 
-    rules = rules_extract(text, published_at=published_at)
+    # The fallback and the sentence reports are the rules' own reading, genre and headline included.
+    rules = rules_extract(text, published_at=published_at, genre=genre, title=title)
     run = _LLMRun(
         text=text, published_at=published_at, settings=settings, prompt=prompt, rules=rules, deadline=deadline
     )
