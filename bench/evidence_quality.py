@@ -396,16 +396,16 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
     held_out = held_out_models(evaluation.name)
     # The exported model was fitted on this set too: the held-out rows are the figures that count.
     trained = " (trained on these)" if held_out or evaluation.name in TRAINED_ON else ""
+
+    def add_held_out_row(dense: bool) -> None:
+        if dense in held_out:
+            models_for = fold_model_of(evaluation.name, held_out[dense], dense)
+            ranked = claimcheck_rankings(database_url, evaluation.queries, dense, models_for)[0]
+            rows.append((f"claimcheck ({'semantic' if dense else 'lexical'}) HELD-OUT", ranked))
+
     lexical, lexical_hints, lexical_seconds = claimcheck_rankings(database_url, evaluation.queries, False)
     rows.append((f"claimcheck (lexical){trained}", lexical))
-    if False in held_out:
-        models_for = fold_model_of(evaluation.name, held_out[False], False)
-        rows.append(
-            (
-                "claimcheck (lexical) HELD-OUT",
-                claimcheck_rankings(database_url, evaluation.queries, False, models_for)[0],
-            )
-        )
+    add_held_out_row(False)
     semantic_seconds: list[float] = []
     if dense_available:
         started = time.perf_counter()
@@ -413,14 +413,7 @@ def evaluate(evaluation: EvaluationSet, database_url: str, semantic_too: bool) -
         print(f"  passages embedded in {time.perf_counter() - started:.0f}s")
         with_semantic, _hints, semantic_seconds = claimcheck_rankings(database_url, evaluation.queries, True)
         rows.append((f"claimcheck (semantic){trained}", with_semantic))
-        if True in held_out:
-            models_for = fold_model_of(evaluation.name, held_out[True], True)
-            rows.append(
-                (
-                    "claimcheck (semantic) HELD-OUT",
-                    claimcheck_rankings(database_url, evaluation.queries, True, models_for)[0],
-                )
-            )
+        add_held_out_row(True)
     print(f"  {'ranking':<44} {'recall@3':>8} {'MRR@10':>7} {'nDCG@10':>8}")
     for name, rankings in rows:
         recall3, mrr, ndcg = summary(rankings, evaluation.queries)
