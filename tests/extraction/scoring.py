@@ -210,3 +210,16 @@ BLIND4 = tuple(
         "bulletin_jobs",
     )
 )
+# Written and annotated blind by helper 16c (issue 16) before any code ran on them; see data/blind5/README.md.
+BLIND5 = tuple(
+    f"blind5/{name}"
+    for name in (
+        "column_forest",
+        "news_bridge",
+        "speech_harbour",
+        "debate_schools",
+        "interview_foodbank",
+        "science_loneliness",
+        "release_airport",
+    )
+)
