@@ -3,6 +3,8 @@
     .venv/bin/python bench/evidence_search.py               # 100,000 passages, SQLite and PostgreSQL
     .venv/bin/python bench/evidence_search.py --passages 1000000 --skip-postgres
     .venv/bin/python bench/evidence_search.py --pools 30,100   # the ranker's pool now and before, one run
+    .venv/bin/python bench/evidence_search.py --reuse dev --queries 50   # keep the loaded databases
+    .venv/bin/python bench/evidence_search.py --reuse dev --drop         # and drop them when done
 
 The library is the Climate-FEVER evidence sentences (Diggelmann et al. 2020; Wikipedia, CC BY-SA) plus
 synthetic news-like distractor passages up to `--passages` (17 templates over ~90 countries, 1,200 people,
@@ -474,6 +476,15 @@ def import_sources(url: str, sources: list[SourceIn], batch: int = 200) -> None:
     engine.dispose()
 
 
+def _loaded(url: str) -> int:
+    """How many sources the database holds (a reused one is not imported again)."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        found = len(session.exec(select(Source.id)).all())
+    engine.dispose()
+    return found
+
+
 def measure(
     url: str, queries: list[quality.JudgedQuery], exhaustive_queries: int, pool: int
 ) -> dict[str, float]:
@@ -540,6 +551,14 @@ def main() -> None:
     )
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        metavar="NAME",
+        help="keep the databases (SQLite file bench_evidence_NAME.db in the temp dir, PostgreSQL schema "
+        "bench_NAME) after the run and reuse them when they already hold --passages sources' passages: "
+        "no import (its rate is then not measured)",
+    )
+    parser.add_argument("--drop", action="store_true", help="with --reuse: drop those databases at the end")
     args = parser.parse_args()
 
     judged = quality.climate_fever()
@@ -552,14 +571,20 @@ def main() -> None:
     )
 
     targets: list[tuple[str, str]] = []
-    workdir = tempfile.mkdtemp(prefix="bench_evidence_")
+    keep = bool(args.reuse) and not args.drop
+    if args.reuse:
+        workdir = tempfile.gettempdir()
+        sqlite_path = Path(workdir) / f"bench_evidence_{args.reuse}.db"
+    else:
+        workdir = tempfile.mkdtemp(prefix="bench_evidence_")
+        sqlite_path = Path(workdir) / "bench.db"
     if not args.skip_sqlite:
-        targets.append(("sqlite", f"sqlite:///{workdir}/bench.db"))
+        targets.append(("sqlite", f"sqlite:///{sqlite_path}"))
     schema = None
     if not args.skip_postgres:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        schema = f"bench_{args.reuse}" if args.reuse else f"bench_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(args.postgres, autocommit=True) as connection:
-            connection.execute(f"CREATE SCHEMA {schema}")
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         host_part = args.postgres.removeprefix("postgresql://")
         targets.append(("postgresql", f"postgresql+psycopg://{host_part}?options=-csearch_path%3D{schema}"))
     try:
@@ -569,9 +594,13 @@ def main() -> None:
         )
         for name, url in targets:
             migrate(url)
-            started = time.perf_counter()
-            import_sources(url, sources)
-            elapsed = time.perf_counter() - started
+            elapsed = float("nan")
+            if _loaded(url) != len(sources):
+                if _loaded(url):
+                    raise SystemExit(f"{name}: the reused database holds other sources; --drop it first")
+                started = time.perf_counter()
+                import_sources(url, sources)
+                elapsed = time.perf_counter() - started
             for pool in (int(value) for value in args.pools.split(",")):
                 figures = measure(url, queries, args.exhaustive_queries, pool)
                 print(
@@ -585,8 +614,13 @@ def main() -> None:
         print("targets: 100k passages median <= 20 ms, p95 <= 60 ms; 1M passages median <= 100 ms")
         print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if schema:
+        if keep:
+            print(f"kept: {sqlite_path if not args.skip_sqlite else ''} {schema or ''}".rstrip())
+        elif args.reuse:
+            sqlite_path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if schema and not keep:
             with psycopg.connect(args.postgres, autocommit=True) as connection:
                 connection.execute(f"DROP SCHEMA {schema} CASCADE")
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select as columns_select
 from sqlalchemy import text
@@ -284,99 +285,45 @@ def bm25(
 
 
 def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list[FullTextHit]:
-    """The matching rows, each term's document frequency among them (every passage with a term matches,
-    so the count is exact), the best by a cheap score, rescored with bm25: one statement once the terms
-    are counted."""
+    """Each term's passages through the index (a term not counted yet up to the common cut), its document
+    frequency from them, the best rows by a cheap score, rescored with bm25: one statement, the same text
+    for every search (terms are array parameters, so it is parsed and planned once per connection)."""
     usable = _usable(terms)
     if not usable:
         return []
     total, frequencies = _known(session, usable)
     if total is None:
         total = _postgres_library(session)
-    chosen = selective_terms(usable, frequencies, total.passages)
     cut = common_cut(total.passages) + 1
-    parameters: dict[str, object] = {"fetch": POSTGRES_RESCORED * limit, "total": total.passages, "cut": cut}
-    queries, matches, counts, idf_columns, weighted, lexemes = [], [], [], [], [], []
-    counted: list[tuple[int, str]] = []
-    fresh: list[tuple[int, str]] = []
-    for n, term in enumerate(chosen):
-        parameters[f"term{n}"] = term
-        # phraseto_tsquery: stop words drop out, a multi-word alias is a phrase, nothing is query syntax.
-        query = f"phraseto_tsquery('english'::regconfig, :term{n})"
-        queries.append(query)
-        (counted if term in frequencies else fresh).append((n, query))
-        matches.append(f"passage.search_vector @@ {query} AS m{n}")
-        counts.append(f"count(*) FILTER (WHERE m{n}) AS f{n}")
-        idf_columns.append(f"ln(1 + (CAST(:total AS float8) - f{n} + 0.5) / (f{n} + 0.5)) AS i{n}")
-        weighted.append(f"CASE WHEN m{n} THEN i{n} ELSE 0 END")
-        lexemes.append(
-            f"array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, :term{n})), ' ')"
-        )
-    # A term not counted yet may be common: its passages are counted up to the cut first (a common one
-    # costs `cut` index rows, not all of its own), and only those under it select passages, unless fewer
-    # than MIN_TERMS would remain. Learned, a common one is left out of later searches at once.
-    known = " || ".join(query for _n, query in counted)
-    fresh_counts = ""
-    if not fresh:
-        selected = f"({known})"
-    else:
-        limited = [
-            f"(SELECT count(*) FROM (SELECT 1 FROM passage WHERE passage.search_vector @@ {query} "
-            f"LIMIT :cut) AS found) AS c{n}"
-            for n, query in fresh
-        ]
-        rare = " || ".join(
-            f"CASE WHEN c{n} < :cut THEN {query} ELSE CAST('' AS tsquery) END" for n, query in fresh
-        )
-        every = " || ".join(query for _n, query in fresh)
-        enough = f"{len(counted)} + {' + '.join(f'CAST(c{n} < :cut AS integer)' for n, _query in fresh)}"
-        chosen_query = f"CASE WHEN {enough} >= {MIN_TERMS} THEN {rare} ELSE {every} END"
-        either = f"{known} || {chosen_query}" if known else chosen_query
-        fresh_counts = (
-            f"fresh AS MATERIALIZED (SELECT {', '.join(limited)}), "
-            f"search AS MATERIALIZED (SELECT {either} AS q FROM fresh), "
-        )
-        selected = "(SELECT q FROM search)"
-    sizes = [f"(SELECT c{n} FROM fresh)" if (n, query) in fresh else "0" for n, query in enumerate(queries)]
-    # The source title is read per row returned (a join planned before ANALYZE scanned both tables).
-    rows = session.execute(
-        text(
-            f"WITH {fresh_counts}matched AS MATERIALIZED ("
-            f"SELECT passage.id, passage.source_id, passage.text, passage.search_vector AS vector, "
-            f"{', '.join(matches)} FROM passage WHERE passage.search_vector @@ {selected}), "
-            f"counted AS (SELECT {', '.join(counts)} FROM matched), "
-            f"frequency AS (SELECT *, {', '.join(idf_columns)} FROM counted), "
-            f"best AS (SELECT matched.id, matched.source_id, matched.text, matched.vector, "
-            f"({' + '.join(weighted)}) AS score "
-            "FROM matched CROSS JOIN frequency "
-            "ORDER BY score DESC, matched.id LIMIT :fetch) "
-            "SELECT best.id, best.text, (SELECT source.title FROM source WHERE source.id = best.source_id), "
-            "ARRAY(SELECT entry.lexeme || ' ' || array_to_string(entry.weights, '') "
-            "FROM unnest(best.vector) AS entry WHERE entry.lexeme = ANY(tsvector_to_array("
-            "to_tsvector('english'::regconfig, :joined)))), "
-            "(SELECT max(position) FROM unnest(best.vector) AS entry, unnest(entry.positions) AS position), "
-            f"ARRAY[{', '.join(f'frequency.f{n}' for n in range(len(chosen)))}], "
-            f"ARRAY[{', '.join(lexemes)}], ARRAY[{', '.join(sizes)}] FROM best CROSS JOIN frequency"
-        ),
-        {**parameters, "joined": " ".join(chosen)},
-    ).all()
-    if not rows:
-        return []
-    found = [int(value) for value in rows[0][5]]
+    chosen = selective_terms(usable, frequencies, total.passages)
+    rows = _postgres_rows(session, chosen, frequencies, total, limit)
+    capped = {term for term, (frequency, limited) in zip(chosen, rows[0][5], strict=True) if limited}
     learned = {
-        term: max(frequency, cut) if int(size) >= cut else frequency
-        for term, frequency, size in zip(chosen, found, rows[0][7], strict=True)
+        term: max(int(frequency), cut) if term in capped else int(frequency)
+        for term, (frequency, _limited) in zip(chosen, rows[0][5], strict=True)
     }
     _remember(session, None, learned)
-    # A term found common here counts for nothing, as if it had been left out: the rows only it brought
-    # score 0 and are dropped.
-    kept = set(selective_terms(chosen, learned, total.passages))
+    kept = selective_terms(chosen, learned, total.passages)
+    if capped.intersection(kept):
+        # Fewer than MIN_TERMS under the cut: the least common of those over it are searched in full, as
+        # the known ones are (they were fetched only up to the cut).
+        frequencies.update(learned)
+        chosen = kept
+        rows = _postgres_rows(session, chosen, frequencies, total, limit)
+        learned = {
+            term: int(frequency) for term, (frequency, _limited) in zip(chosen, rows[0][5], strict=True)
+        }
+        _remember(session, None, learned)
+        kept = selective_terms(chosen, learned, total.passages)
+    if rows[0][0] is None:
+        return []
+    # A term found common here counts for nothing, as if it had been left out.
     idfs = [_idf(total.passages, learned[term]) if term in kept else 0.0 for term in chosen]
     scored_terms = [(str(words).split(), idf) for words, idf in zip(rows[0][6], idfs, strict=True) if idf > 0]
     mean_length = total.mean_length or 1.0
     hits = []
-    for passage_id, body, title, entries, length, _found, _lexemes, _sizes in rows:
-        in_title, in_text = _field_counts(entries)
+    for passage_id, body, title, entries, length, _counts, _lexemes in rows:
+        in_title, in_text = _field_counts(entries or [])
         # Only the terms the row has add to its bm25.
         per_term: list[tuple[float, float]] = []
         row_idfs: list[float] = []
@@ -398,6 +345,67 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
         )
     hits = sorted((hit for hit in hits if hit.score > 0), key=lambda hit: (-hit.score, hit.passage_id))
     return hits[:limit]
+
+
+# The statement of every PostgreSQL search. `term`: the chosen terms, each with its tsquery and how many of
+# its passages to fetch (NULL: all; a term not counted yet only up to the common cut). `hit`: each term's
+# passages through the GIN index, one lateral scan per term: no row is tested against every term and no
+# passage text is carried along (tested row by row, 20 terms over 1,300 rows with their text and vectors,
+# it cost most of the statement). `frequency`: each term's document frequency, exact unless it reached the
+# cut. `best`: the rows by the sum of the idf of the terms under the cut (or searched in full) they match,
+# the best `fetch` read with their title, the query's lexemes of their tsvector and their length in words.
+# A row with a NULL id carries the frequencies when nothing matched.
+_POSTGRES_SEARCH = text(
+    "WITH term AS MATERIALIZED ("
+    "SELECT entry.n, phraseto_tsquery('english'::regconfig, entry.word) AS query, entry.fetched "
+    "FROM unnest(CAST(:terms AS text[]), CAST(:fetched AS integer[])) WITH ORDINALITY "
+    "AS entry(word, fetched, n)), "
+    "hit AS MATERIALIZED (SELECT term.n, found.id FROM term CROSS JOIN LATERAL ("
+    "SELECT passage.id FROM passage WHERE passage.search_vector @@ term.query LIMIT term.fetched) AS found), "
+    "frequency AS MATERIALIZED (SELECT term.n, term.fetched, count(hit.n) AS found "
+    "FROM term LEFT JOIN hit ON hit.n = term.n GROUP BY term.n, term.fetched), "
+    "weight AS MATERIALIZED (SELECT frequency.n, "
+    "ln(1 + (CAST(:total AS float8) - frequency.found + 0.5) / (frequency.found + 0.5)) AS idf "
+    "FROM frequency WHERE frequency.fetched IS NULL OR frequency.found < frequency.fetched), "
+    "best AS MATERIALIZED (SELECT hit.id, sum(weight.idf) AS score FROM hit JOIN weight ON weight.n = hit.n "
+    "GROUP BY hit.id ORDER BY score DESC, hit.id LIMIT :fetch), "
+    "summary AS MATERIALIZED (SELECT "
+    "array_agg(ARRAY[frequency.found, CAST(frequency.found >= frequency.fetched AS integer)] "
+    "ORDER BY frequency.n) AS counts, "
+    "(SELECT array_agg(array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, entry.word)), "
+    "' ') ORDER BY entry.n) FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS entry(word, n)) "
+    "AS lexemes, "
+    "tsvector_to_array(to_tsvector('english'::regconfig, :joined)) AS wanted FROM frequency) "
+    "SELECT best.id, passage.text, source.title, vector.entries, vector.length, summary.counts, "
+    "summary.lexemes "
+    "FROM summary LEFT JOIN best ON true "
+    "LEFT JOIN passage ON passage.id = best.id LEFT JOIN source ON source.id = passage.source_id "
+    "LEFT JOIN LATERAL (SELECT "
+    "array_agg(entry.lexeme || ' ' || array_to_string(entry.weights, '')) "
+    "FILTER (WHERE entry.lexeme = ANY(summary.wanted)) AS entries, "
+    "max(entry.positions[cardinality(entry.positions)]) AS length "
+    "FROM unnest(passage.search_vector) AS entry) AS vector ON true "
+    "ORDER BY best.score DESC, best.id"
+)
+
+
+def _postgres_rows(
+    session: Session, chosen: Sequence[str], frequencies: Mapping[str, int], total: Library, limit: int
+) -> list[Any]:
+    """The search statement's rows for the chosen terms (at least one, the first may have a NULL id)."""
+    cut = common_cut(total.passages) + 1
+    return list(
+        session.execute(
+            _POSTGRES_SEARCH,
+            {
+                "terms": list(chosen),
+                "fetched": [None if term in frequencies else cut for term in chosen],
+                "total": total.passages,
+                "fetch": POSTGRES_RESCORED * limit,
+                "joined": " ".join(chosen),
+            },
+        ).all()
+    )
 
 
 def _idf(passages: int, frequency: int) -> float:
