@@ -267,27 +267,42 @@ class SentenceDecomposer:
         self._skip: set[int] = set()
         self._speaker: str | None = None
         self._spoken = False
+        self._addressee: str | None = None  # whom a host's "you" means in the current turn
 
     def decompose(
-        self, sent: Span, *, speaker: str | None = None, spoken: bool = False, turn: object | None = None
+        self,
+        sent: Span,
+        *,
+        speaker: str | None = None,
+        spoken: bool = False,
+        turn: object | None = None,
+        host: bool = False,
+        addressee: str | None = None,
     ) -> SentenceOutcome:
         """Drafts for `sent`; pronouns resolved against everything the article said before it.
 
         `spoken` (a transcript or interview): first person is a speaker's, so it is no opinion cue;
         with a `speaker`, claims are what they said ("Carver said they built ..."), and 'he'/'she'
-        stand only for someone named earlier in the same `turn` (else they are left as said)."""
+        stand only for someone named earlier in the same `turn` (else they are left as said).
+        `host`: a moderator's or interviewer's line, read as plain statements in the paper's voice
+        (their own "we" is stage talk); "you" is the `addressee` (the interviewee) or the guest the
+        turn addressed by name ("Mr Fitch, you chaired ..."), and a line to no one named gives nothing."""
         self._resolved = {}
         self._skip = set()
         self._speaker = speaker
         vocative = vocative_tokens(sent)
         # Someone addressing "Madam Speaker" is speaking: their "we" is on the record.
-        self._spoken = spoken or bool(vocative)
+        self._spoken = (spoken or bool(vocative)) and not host
         # Words outside any claim: the vocative, and a speaker's parenthetical "I think".
         self._outside = vocative | (_parenthetical_beliefs(sent) if self._spoken else set())
         self._asides_done: set[int] = set()
         if turn != self._turn:
-            self._turn, self._turn_person = turn, None
+            self._turn, self._turn_person, self._addressee = turn, None, None
         self._read_people(sent)
+        if host:
+            self._addressee = _addressed_name(sent, vocative, self.ctx) or addressee or self._addressee
+            if not self._second_person(sent):
+                return SentenceOutcome([], Cue("not_checkworthy", "a question or stage talk to a guest"))
         dates, covered = relative_dates(sent, self._published_at)
         self._resolved.update(dates)
         self._skip.update(covered)
@@ -344,6 +359,32 @@ class SentenceDecomposer:
                 self._resolve_role_subject(token)
         self._named = set(self._resolved)
         self._resolved.update(self.ctx.things.resolve(sent, self._resolved))
+
+    def _second_person(self, sent: Span) -> bool:
+        """Resolve a host's "you"/"your" to the addressee; False when the line has no claim to give.
+
+        What a host says a guest said, did or is ("you say classes are too big", "you chaired the
+        committee for four years", "you're the sitting commissioner") is checkable; the rest of what
+        they say to a guest ("you go first", "you've been quiet") steers the conversation."""
+        for token in sent:
+            lower = token.lower_
+            if lower not in ("you", "your", "yours") or token.i in self._outside:
+                continue
+            if self._addressee is None:
+                return False
+            if lower != "you":
+                self._resolved[token.i] = self._addressee + "'s"
+                continue
+            self._resolved[token.i] = self._addressee
+            if token.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            verb = token.head
+            if not _stated_of_guest(verb):
+                return False
+            self._resolved.update(_agreeing_verb(verb, token))
+        # a guest resolved by name is a checkable anchor, as a resolved 'he' is
+        self._named.update(t.i for t in sent if t.lower_ in ("you", "your") and t.i in self._resolved)
+        return True
 
     def _turn_pronoun(self, token: Token) -> str | None:
         if self._turn_person is None or token.lower_ not in PERSONAL_PRONOUNS:
@@ -862,6 +903,58 @@ class SentenceDecomposer:
     def _non_restrictive(relcl: Token) -> bool:
         first = min(t.i for t in relcl.subtree)
         return first > 0 and relcl.doc[first - 1].text == ","
+
+
+def _addressed_name(sent: Span, vocative: set[int], ctx: ArticleContext) -> str | None:
+    """'Oyelaran' in "Ms Oyelaran, you say ...": the name a host's vocative addresses."""
+    words = [t.text for t in sent if t.i in vocative and t.pos_ == "PROPN" and t.lower_ not in _TITLES]
+    return ctx.canonical(" ".join(words)) if words else None
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "miss", "professor", "sir"})
+# Copulas whose subject a host's "you" may be: "you're the sitting commissioner" (with a noun).
+_COPULAS = frozenset({"are", "'re", "’re", "were", "be", "been"})
+
+
+def _stated_of_guest(verb: Token) -> bool:
+    """A host's "you <verb>" that states something checkable about the guest: reported words,
+    a past act, a perfect ("you have chaired"), or a role ("you're the X")."""
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(c.dep_ == "neg" for c in verb.children) or any(a.tag_ == "MD" for a in aux):
+        return False
+    if verb.lower_ in REPORTING_VERBS or verb.lower_ in POSITION_VERBS:
+        return True
+    if verb.lower_ in _COPULAS or verb.lemma_ == "be":
+        return any(c.dep_ == "attr" and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
+    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(a.lemma_ == "have" for a in aux))
+
+
+_THIRD_SINGULAR = {
+    "are": "is",
+    "'re": " is",
+    "’re": " is",
+    "were": "was",
+    "have": "has",
+    "'ve": " has",
+    "’ve": " has",
+    "do": "does",
+}
+
+
+def _agreeing_verb(verb: Token, subject: Token) -> dict[int, str]:
+    """The finite verb after 'you', made to agree with the name put for it: "you're" -> "X is"."""
+    for token in sorted(
+        [*(c for c in verb.children if c.dep_ in ("aux", "auxpass")), verb], key=lambda t: t.i
+    ):
+        if token.i < subject.i:
+            continue
+        if token.lower_ in _THIRD_SINGULAR:
+            return {token.i: _THIRD_SINGULAR[token.lower_]}
+        if token.tag_ == "VBP":
+            return {token.i: present_tense(token.text, plural=False)}
+        if token.tag_ in ("VBD", "MD", "VBZ"):
+            return {}
+    return {}
 
 
 def _frames_statement(verb: Token) -> bool:

@@ -159,14 +159,25 @@ def extract(
             report.reason = unreadable
             continue
         speaker = _speaker(sentence.turn, ctx, text)
-        if speaker is not None and sentence.turn is not None and sentence.turn.is_host:
-            # A moderator's or interviewer's lines steer the conversation; the claims are the guests'.
-            report.label = "not_checkworthy"
-            report.reason = f"{speaker.lower()}'s line"
-            continue
-        outcome = decomposer.decompose(sentence.span, speaker=speaker, spoken=kind.spoken, turn=sentence.turn)
+        host = speaker is not None and sentence.turn is not None and sentence.turn.is_host
+        # A moderator's or interviewer's lines steer the conversation, but what they state ("With me is
+        # X, the councillor for Y", "Polls open at 7am", "The council says ...") is checked as plain
+        # fact; their questions, stage talk and unaddressed "you" give no claim (see decompose).
+        interviewing = host and kind is Genre.interview
+        addressee = (next(iter(ctx.people), None) or interviewee(text)) if interviewing else None
+        outcome = decomposer.decompose(
+            sentence.span,
+            speaker=None if host else speaker,
+            spoken=kind.spoken and not host,
+            turn=sentence.turn,
+            host=host,
+            addressee=addressee,
+        )
         if not outcome.drafts:
-            if outcome.cue is not None:
+            if host and speaker is not None:
+                report.label = "not_checkworthy"
+                report.reason = f"{speaker.lower()}'s line"
+            elif outcome.cue is not None:
                 report.label = outcome.cue.label
                 report.reason = outcome.cue.reason
             else:
@@ -184,7 +195,7 @@ def extract(
         report.claim_count = len(made)
         kinds = ", ".join(sorted({c.kind for c in made}))
         report.reason = f"{len(made)} claim{'s' if len(made) != 1 else ''} ({kinds})"
-        if speaker:
+        if speaker and not host:
             report.reason += f", said by {speaker}"
         if outcome.cue is not None:
             report.reason += f"; rest skipped, {outcome.cue.reason}"

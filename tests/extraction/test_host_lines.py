@@ -1,0 +1,45 @@
+"""Issue 16 after blind set 5: one test per failure class fixed, with examples of our own."""
+
+from __future__ import annotations
+
+from service.extraction import extract
+from service.extraction.genre import Genre
+from service.extraction.result import Extraction
+
+
+def _texts(extraction: Extraction) -> list[str]:
+    return [claim.text for claim in extraction.claims]
+
+
+def test_a_hosts_statements_are_claims_but_not_their_questions_or_stage_talk() -> None:
+    body = (
+        "Harbour ward hustings\n\n"
+        "MODERATOR: Good evening. Joining me are Priya Nandy, the chair of the harbour trust; and "
+        "Colin Marr, who owns a boatyard in Eastfield. Let's turn to moorings. Mr Marr, you sat on "
+        "the port board for six years. Ms Nandy, you go first.\n\n"
+        "NANDY: Moorings cost £900 a year in 2020.\n\n"
+        "MODERATOR: I'm not sure you agree. You say the fees doubled? Voting closes at 10pm on "
+        "Friday 3 May.\n"
+    )
+    extraction = extract(body, genre=Genre.transcript)
+    texts = _texts(extraction)
+    assert "Priya Nandy is the chair of the harbour trust." in texts
+    assert "Colin Marr owns a boatyard in Eastfield." in texts
+    assert "Colin Marr sat on the port board for six years." in texts
+    assert "Voting closes at 10pm on Friday 3 May." in texts
+    # the host's claims are plain facts, not "The moderator said ..."
+    assert not any("moderator" in t.lower() for t in texts)
+    # stage talk, a line to a guest that states nothing, an unaddressed "you", a question: nothing
+    assert not any(t.startswith(("Let", "Priya Nandy goes", "Nandy goes")) or " you " in t for t in texts)
+    assert all(body[c.start : c.end] == c.quote for c in extraction.claims)
+
+
+def test_an_interviewers_reported_claim_names_the_interviewee() -> None:
+    body = (
+        "An interview with Dr Ana Ruiz\n\nDr Ana Ruiz runs the Tarn observatory.\n\n"
+        "Q: The ministry says it has cut your funding.\n\nA: By a third, in 2024.\n\n"
+        "Q: Do you enjoy it?\n\nA: Most days.\n"
+    )
+    texts = _texts(extract(body, genre=Genre.interview))
+    assert "The ministry says it has cut Ana Ruiz's funding." in texts
+    assert not any("enjoy" in t for t in texts)
