@@ -144,6 +144,19 @@ def _remember(session: Session, total: Library | None, frequencies: dict[str, in
         found.frequencies.update((term, (now, frequency)) for term, frequency in frequencies.items())
 
 
+def term_statistics(session: Session, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+    """The passage count and the document frequencies of `terms` as the searches counted them, whatever
+    their age (read only; 0 and {} before any search, a term never searched is missing): the ranker's idf
+    over every claim word, including those the full-text query left out as common."""
+    with _statistics_lock:
+        found = _statistics.get(_database(session))
+        if found is None or found.total is None:
+            return 0, {}
+        return found.total[1].passages, {
+            term: entry[1] for term in terms if (entry := found.frequencies.get(term)) is not None
+        }
+
+
 def statistics_clear() -> None:
     """Forget the counted passage totals and document frequencies (tests and benches)."""
     with _statistics_lock:
@@ -320,14 +333,25 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     # A term found common here counts for nothing, as if it had been left out.
     idfs = [_idf(total.passages, learned[term]) if term in kept else 0.0 for term in chosen]
     scored_terms = [(str(words).split(), idf) for words, idf in zip(rows[0][6], idfs, strict=True) if idf > 0]
+    # A row has a few of the query's lexemes: its terms are looked up from them (a one-word term) or
+    # checked (a phrase), in the terms' order so the sums are the same as over every term.
+    by_lexeme: dict[str, list[int]] = {}
+    phrases: list[int] = []
+    for position, (words, _weight) in enumerate(scored_terms):
+        if len(words) == 1:
+            by_lexeme.setdefault(words[0], []).append(position)
+        else:
+            phrases.append(position)
     mean_length = total.mean_length or 1.0
     hits = []
     for passage_id, body, title, entries, length, _counts, _lexemes in rows:
         in_title, in_text = _field_counts(entries or [])
         # Only the terms the row has add to its bm25.
+        found = [position for lexeme in {*in_title, *in_text} for position in by_lexeme.get(lexeme, ())]
         per_term: list[tuple[float, float]] = []
         row_idfs: list[float] = []
-        for words, idf in scored_terms:
+        for position in sorted(found + phrases):
+            words, idf = scored_terms[position]
             pair = (_phrase_frequency(words, in_title), _phrase_frequency(words, in_text))
             if pair[0] or pair[1]:
                 per_term.append(pair)
@@ -347,35 +371,32 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
     return hits[:limit]
 
 
-# The statement of every PostgreSQL search. `term`: the chosen terms, each with its tsquery and how many of
-# its passages to fetch (NULL: all; a term not counted yet only up to the common cut). `hit`: each term's
-# passages through the GIN index, one lateral scan per term: no row is tested against every term and no
-# passage text is carried along (tested row by row, 20 terms over 1,300 rows with their text and vectors,
-# it cost most of the statement). `frequency`: each term's document frequency, exact unless it reached the
-# cut. `best`: the rows by the sum of the idf of the terms under the cut (or searched in full) they match,
-# the best `fetch` read with their title, the query's lexemes of their tsvector and their length in words.
-# A row with a NULL id carries the frequencies when nothing matched.
+# The statement of every PostgreSQL search. `term`: the chosen terms, each with how many of its passages to
+# fetch (NULL: all; a term not counted yet only up to the common cut) and the ids of those, found through
+# the GIN index by one scan per term: no row is tested against every term and no passage text is carried
+# along (tested row by row, 20 terms over 1,300 rows with their text and vectors, it cost most of the
+# statement). A term's document frequency is how many it found, exact unless it reached the cut. `best`:
+# the ids by the sum of the idf of the terms under the cut (or fetched in full) they have, the best `fetch`
+# read with their title, the query's lexemes of their tsvector and their length in words. A row with a
+# NULL id carries the frequencies when nothing matched.
 _POSTGRES_SEARCH = text(
-    "WITH term AS MATERIALIZED ("
-    "SELECT entry.n, phraseto_tsquery('english'::regconfig, entry.word) AS query, entry.fetched "
+    "WITH term AS MATERIALIZED (SELECT entry.n, entry.fetched, found.ids, found.found "
     "FROM unnest(CAST(:terms AS text[]), CAST(:fetched AS integer[])) WITH ORDINALITY "
-    "AS entry(word, fetched, n)), "
-    "hit AS MATERIALIZED (SELECT term.n, found.id FROM term CROSS JOIN LATERAL ("
-    "SELECT passage.id FROM passage WHERE passage.search_vector @@ term.query LIMIT term.fetched) AS found), "
-    "frequency AS MATERIALIZED (SELECT term.n, term.fetched, count(hit.n) AS found "
-    "FROM term LEFT JOIN hit ON hit.n = term.n GROUP BY term.n, term.fetched), "
-    "weight AS MATERIALIZED (SELECT frequency.n, "
-    "ln(1 + (CAST(:total AS float8) - frequency.found + 0.5) / (frequency.found + 0.5)) AS idf "
-    "FROM frequency WHERE frequency.fetched IS NULL OR frequency.found < frequency.fetched), "
-    "best AS MATERIALIZED (SELECT hit.id, sum(weight.idf) AS score FROM hit JOIN weight ON weight.n = hit.n "
+    "AS entry(word, fetched, n) CROSS JOIN LATERAL ("
+    "SELECT array_agg(hit.id) AS ids, count(*) AS found FROM (SELECT passage.id FROM passage "
+    "WHERE passage.search_vector @@ phraseto_tsquery('english'::regconfig, entry.word) "
+    "LIMIT entry.fetched) AS hit) AS found), "
+    "best AS MATERIALIZED (SELECT hit.id, sum(term.idf) AS score FROM ("
+    "SELECT term.ids, ln(1 + (CAST(:total AS float8) - term.found + 0.5) / (term.found + 0.5)) AS idf "
+    "FROM term WHERE term.fetched IS NULL OR term.found < term.fetched) AS term "
+    "CROSS JOIN LATERAL unnest(term.ids) AS hit(id) "
     "GROUP BY hit.id ORDER BY score DESC, hit.id LIMIT :fetch), "
     "summary AS MATERIALIZED (SELECT "
-    "array_agg(ARRAY[frequency.found, CAST(frequency.found >= frequency.fetched AS integer)] "
-    "ORDER BY frequency.n) AS counts, "
+    "array_agg(ARRAY[term.found, CAST(term.found >= term.fetched AS integer)] ORDER BY term.n) AS counts, "
     "(SELECT array_agg(array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, entry.word)), "
     "' ') ORDER BY entry.n) FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS entry(word, n)) "
     "AS lexemes, "
-    "tsvector_to_array(to_tsvector('english'::regconfig, :joined)) AS wanted FROM frequency) "
+    "tsvector_to_array(to_tsvector('english'::regconfig, :joined)) AS wanted FROM term) "
     "SELECT best.id, passage.text, source.title, vector.entries, vector.length, summary.counts, "
     "summary.lexemes "
     "FROM summary LEFT JOIN best ON true "
