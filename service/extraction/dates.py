@@ -54,13 +54,78 @@ def _is_relative(tokens: list[Token]) -> bool:
     return bool(words & _RELATIVE and words & _UNITS)
 
 
-def relative_dates(sent: Span, published_at: dt.date | None) -> tuple[dict[int, str], set[int]]:
+_SEASONS = {"spring": 5, "summer": 8, "autumn": 11, "fall": 11}  # the season's last month
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
+_COUNTS = {word: number for number, word in enumerate(_NUMBER_WORDS.split(" "))}
+_YEAR_BEFORE = (
+    ("the", "year", "before"),
+    ("the", "previous", "year"),
+    ("a", "year", "earlier"),
+    ("the", "year", "earlier"),
+    ("a", "year", "before"),
+)
+
+
+def _phrase_dates(
+    sent: Span, published_at: dt.date, reference: tuple[int, int | None] | None
+) -> list[tuple[list[Token], str]]:
+    """Relative dates the entity pass does not write out: "last autumn" -> "autumn 2025", "last
+    August" -> "August 2025", "three years ago" -> "2023", and "the year before" / "a year earlier"
+    after a year the sentence names ("41,300 in 2025, up from 27,000 the year before" -> "2024").
+
+    `reference` is the month (and year) the article reports on (a headline's "August 2026"), which
+    "last August" is counted back from; else the publication date."""
+    found: list[tuple[list[Token], str]] = []
+    tokens = list(sent)
+    ref_month = reference[0] if reference else published_at.month
+    ref_year = reference[1] if reference and reference[1] else published_at.year
+    for i, token in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        if token.lower_ == "last" and nxt.lower_ in _SEASONS:
+            end = _SEASONS[nxt.lower_]
+            year = published_at.year if published_at.month > end else published_at.year - 1
+            found.append(([token, nxt], f"{nxt.lower_} {year}"))
+        elif token.lower_ == "last" and nxt.lower_ in _MONTHS and nxt.text[:1].isupper():
+            month = list(calendar.month_name).index(nxt.text.capitalize())
+            year = ref_year - 1 if month >= ref_month else ref_year
+            found.append(([token, nxt], f"{nxt.text} {year}"))
+        elif (
+            nxt.lower_ in ("years", "year")
+            and i + 2 < len(tokens)
+            and tokens[i + 2].lower_ == "ago"
+            and (token.lower_ in _COUNTS or token.text.isdigit())
+        ):
+            count = _COUNTS.get(token.lower_) or int(token.text)
+            found.append(([token, nxt, tokens[i + 2]], str(published_at.year - count)))
+    years = [t for t in tokens if t.like_num and len(t.text) == 4 and t.text[:2] in ("19", "20")]
+    for i in range(len(tokens) - 2):
+        words = tuple(t.lower_ for t in tokens[i : i + 3])
+        earlier = [y for y in years if y.i < tokens[i].i]
+        if words in _YEAR_BEFORE and earlier and earlier[-1].text.isdigit():
+            found.append((tokens[i : i + 3], str(int(earlier[-1].text) - 1)))
+    return found
+
+
+def relative_dates(
+    sent: Span, published_at: dt.date | None, reference: tuple[int, int | None] | None = None
+) -> tuple[dict[int, str], set[int]]:
     """Token index -> written date for the first token of each relative date, and the tokens it replaces."""
     replaced: dict[int, str] = {}
     covered: set[int] = set()
     if published_at is None:
         return replaced, covered
+    for phrase, date in _phrase_dates(sent, published_at, reference):
+        text = date
+        before = sent.doc[phrase[0].i - 1] if phrase[0].i > sent.start else None
+        if before is None or before.pos_ != "ADP" or before.lower_ in ("than",):
+            text = "in " + text
+        if phrase[0].i == sent.start:
+            text = text[:1].upper() + text[1:]
+        replaced[phrase[0].i] = text
+        covered.update(t.i for t in phrase[1:])
     for ent in sent.ents:
+        if any(t.i in replaced or t.i in covered for t in ent):
+            continue
         tokens = [t for t in ent if t.tag_ != "POS"]
         if ent.label_ != "DATE" or not tokens or not _is_relative(tokens):
             continue

@@ -268,6 +268,7 @@ class SentenceDecomposer:
         self._speaker: str | None = None
         self._spoken = False
         self._addressee: str | None = None  # whom a host's "you" means in the current turn
+        self._last_figure: str | None = None  # the counted object of the previous sentence
 
     def decompose(
         self,
@@ -303,7 +304,9 @@ class SentenceDecomposer:
             self._addressee = _addressed_name(sent, vocative, self.ctx) or addressee or self._addressee
             if not self._second_person(sent):
                 return SentenceOutcome([], Cue("not_checkworthy", "a question or stage talk to a guest"))
-        dates, covered = relative_dates(sent, self._published_at)
+        dates, covered = relative_dates(
+            sent, self._published_at, self.scene.reported_month(self._published_at)
+        )
         self._resolved.update(dates)
         self._skip.update(covered)
         for index, text, covered_by in scene_replacements(sent, self.scene, self._published_at):
@@ -311,6 +314,11 @@ class SentenceDecomposer:
                 self._resolved[index] = text
                 self._skip.update(covered_by)
         self.scene.read_places(sent)
+        figure, self._last_figure = self._last_figure, _figure(sent)
+        that = _comparing_demonstrative(sent)
+        if figure is not None and that is not None and that.i not in self._resolved:
+            # "412,600 passengers ... That was 6.8 per cent more than a year earlier": 'That' is the figure
+            self._resolved[that.i] = f"The figure of {figure}"
         drafts = self._role_claims(sent)
         first_cue: Cue | None = None
         if sent.text.rstrip().endswith("?"):
@@ -770,6 +778,15 @@ class SentenceDecomposer:
         tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ == "when")]
         draft = self._checked_draft([], tokens)
         date = next((t for t in verb.head.children if t.ent_type_ == "DATE" and t.i < verb.i), None)
+        if draft is not None and date is None:
+            # "... more than a year earlier, when strikes cancelled 140 flights": the written-out date
+            written = [
+                self._resolved[t.i]
+                for t in verb.head.subtree
+                if t.i < verb.i and t.i in self._resolved and t.ent_type_ == "DATE"
+            ]
+            if written and written[-1][:1].islower():
+                draft.text = draft.text.rstrip(".") + f" {written[-1]}."
         if draft is None or date is None:
             return draft
         date_text = " ".join(t.text for t in date.subtree)
@@ -924,9 +941,9 @@ def _stated_of_guest(verb: Token) -> bool:
         return False
     if verb.lower_ in REPORTING_VERBS or verb.lower_ in POSITION_VERBS:
         return True
-    if verb.lower_ in _COPULAS or verb.lemma_ == "be":
+    if verb.lower_ in _COPULAS:
         return any(c.dep_ == "attr" and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
-    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(a.lemma_ == "have" for a in aux))
+    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(a.lower_ in ("have", "'ve", "’ve") for a in aux))
 
 
 _THIRD_SINGULAR = {
@@ -955,6 +972,32 @@ def _agreeing_verb(verb: Token, subject: Token) -> dict[int, str]:
         if token.tag_ in ("VBD", "MD", "VBZ"):
             return {}
     return {}
+
+
+_COMPARATIVES = frozenset({"more", "less", "fewer", "higher", "lower", "up", "down", "than"})
+
+
+def _figure(sent: Span) -> str | None:
+    """'412,600 passengers': the counted object or subject of a sentence's main verb, if any."""
+    for child in sent.root.children:
+        if child.dep_ not in ("dobj", "nsubj", "nsubjpass", "attr") or child.tag_ != "NNS":
+            continue
+        number = [c for c in child.children if c.dep_ == "nummod" and c.like_num]
+        if number:
+            parts = [*number[0].subtree, *(c for c in child.children if c.dep_ == "compound"), child]
+            return " ".join(t.text for t in sorted(set(parts), key=lambda t: t.i))
+    return None
+
+
+def _comparing_demonstrative(sent: Span) -> Token | None:
+    """The bare 'That'/'This' subject of "That was 6.8 per cent more than ...": it stands for a figure."""
+    root = sent.root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.lower_ not in ("that", "this") or list(subject.children):
+        return None
+    if root.lower_ not in ("is", "was", "'s") or not any(t.lower_ in _COMPARATIVES for t in root.subtree):
+        return None
+    return subject if any(t.like_num for t in root.subtree) else None
 
 
 def _frames_statement(verb: Token) -> bool:

@@ -28,6 +28,47 @@ _FACILITY_WORDS = frozenset({"Hall", "Street", "Road", "Square", "Park", "Statio
 _COUNCIL_WORDS = frozenset({"City", "County", "Borough", "District", "Town", "Metropolitan", "Parish"})
 _PLACE_NOUNS = {"city": "place", "town": "place", "region": "place", "country": "country"}
 _PLACE_DETERMINERS = frozenset({"the", "this"})
+_COMPASS = frozenset({"north", "south", "east", "west", "outside", "centre", "center"})
+# Words after a town's name in the name of its institutions: "Fernmouth Harbour Forum", "Tarrow Civic Centre".
+_INSTITUTION_WORDS = frozenset(
+    {
+        "Harbour",
+        "Forum",
+        "Civic",
+        "Centre",
+        "Center",
+        "Town",
+        "City",
+        "Hall",
+        "Chamber",
+        "Commerce",
+        "Port",
+        "Library",
+        "Museum",
+        "Council",
+        "Assembly",
+        "Market",
+        "Guildhall",
+        "Theatre",
+        "Community",
+    }
+)
+
+# At least one of these: a venue's "Hall" or "Centre" alone is often no town's name.
+_CIVIC_WORDS = frozenset(
+    {"Harbour", "Forum", "Civic", "Town", "City", "Chamber", "Port", "Council", "Guildhall"}
+)
+
+
+def _institution_town(words: list[str]) -> str | None:
+    """'Fernmouth' of "the Fernmouth Harbour Forum": a name followed only by institution words."""
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) < 2 or not words[0][:1].isupper() or not all(w in _INSTITUTION_WORDS for w in words[1:]):
+        return None
+    if not set(words[1:]) & _CIVIC_WORDS:
+        return None  # "Quayside Hall", "Kings Theatre": a venue's name, not a town's
+    return words[0]
 
 
 def _year_earlier(token: Token) -> bool:
@@ -45,6 +86,7 @@ class ArticleScene:
 
     month: tuple[int, int | None] | None = None  # (month, year when the headline gives one)
     places: list[tuple[str, str]] = field(default_factory=list)  # (name, 'country' | 'region' | 'place')
+    weak_places: list[str] = field(default_factory=list)  # towns a header's institutions are named after
 
     def read_headline(self, text: str) -> None:
         """The first month a headline names ("Inflation eases in March"): the period its text reports."""
@@ -58,26 +100,48 @@ class ArticleScene:
 
         A GPE entity, the place of a council ("Leeds City Council" -> Leeds), or a proper noun after
         'in' that the tagger gave no other type ("Floods in York": the small model misses many towns)."""
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str]] = []
         for ent in sent.ents:
             words = ent.text.removesuffix("'s").removesuffix("’s").split()
             if ent.label_ == "GPE" and words[-1] not in _FACILITY_WORDS:  # not "Corran City Hall"
-                found.append((ent.start, " ".join(words)))
+                found.append((ent.start, " ".join(words), ""))
             elif ent.label_ == "ORG" and len(words) > 1 and words[-1] == "Council":
                 place = [w for w in words[:-1] if w not in _COUNCIL_WORDS]
                 if place and all(w[:1].isupper() for w in place):
-                    found.append((ent.start, " ".join(place)))
+                    # a county council's county is no town: "the town" is not Ossendale
+                    kind = "region" if "County" in words else _kind(" ".join(place))
+                    found.append((ent.start, " ".join(place), kind))
+            elif ent.label_ in ("ORG", "FAC") and (town := _institution_town(words)) is not None:
+                # "the Fernmouth Harbour Forum" in a speech's header line: where the speech is given
+                self.weak_places.append(town)
         for token in sent:
-            if (
-                token.pos_ == "PROPN"
-                and not token.ent_type_
+            if token.pos_ != "PROPN" or token.ent_type_ in ("ORG", "GPE") or not token.text[:1].isupper():
+                continue
+            in_place = (
+                not token.ent_type_
                 and token.dep_ == "pobj"
                 and token.head.lower_ == "in"
                 and not any(c.dep_ == "compound" for c in token.children)
-            ):
-                found.append((token.i, token.text))
-        for _, name in sorted(found):
-            self.places.append((name, _kind(name)))
+            )
+            # "Tilby town centre", "north of Tilby", "Tilby's population": a place whatever NER said
+            named_place = token.i + 1 < sent.end and token.nbor(1).lower_ in _PLACE_NOUNS
+            compass = (
+                token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ in _COMPASS
+            )
+            people = token.dep_ == "poss" and token.head.lower_ in ("population", "residents", "streets")
+            if in_place or named_place or compass or people:
+                found.append((token.i, token.text, ""))
+        for _, name, kind in sorted(found):
+            self.places.append((name, kind or _kind(name)))
+
+    def reported_month(self, published_at: dt.date | None) -> tuple[int, int | None] | None:
+        """(month, year) of the period the headline reports, the year filled in from publication."""
+        if self.month is None:
+            return None
+        month, year = self.month
+        if year is None and published_at is not None:
+            year = published_at.year if month <= published_at.month else published_at.year - 1
+        return month, year
 
     def month_text(self, published_at: dt.date | None) -> str | None:
         """'March 2023': the headline's month in the year the article's date puts it."""
@@ -90,8 +154,12 @@ class ArticleScene:
         return f"{calendar.month_name[month]} {year}" if year else calendar.month_name[month]
 
     def place(self, kind: str) -> str | None:
-        """The most recent place of this kind, when the text named one."""
-        return next((name for name, found in reversed(self.places) if found == kind), None)
+        """The most recent place of this kind, when the text named one (a town only in a header's
+        institution, "the Fernmouth Harbour Forum", when it named no other)."""
+        named = next((name for name, found in reversed(self.places) if found == kind), None)
+        if named is None and kind == "place" and len(set(self.weak_places)) == 1:
+            return self.weak_places[0]
+        return named
 
 
 def _kind(name: str) -> str:
@@ -138,6 +206,11 @@ def scene_replacements(
             if the is None or place is None:
                 continue
             found.append((the.i, place, (token.i,)))
+        elif lower == "here" and token.dep_ == "advmod" and token.head.tag_ in ("VBN", "VBD"):
+            # "the jobs created here" in a speech or a report set in a named town: "created in Fernmouth"
+            place = scene.place("place")
+            if place is not None:
+                found.append((token.i, f"in {place}", ()))
         elif lower == "earlier" and _year_earlier(token):
             # "up from £1,190 a year earlier" under a February 2026 headline -> "in February 2025"
             month = scene.month_text(published_at)

@@ -47,7 +47,8 @@ _NAMED = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EV
 def attributed(speaker: str, claim: str, first: Token, replaced: dict[int, str]) -> str:
     """'Carver said they built 1,900 homes.': what a speaker said is the checkable claim."""
     if first.i in replaced:
-        keeps_capital = replaced[first.i][:1].isupper()  # a name put for "Our captain", not "they"
+        # a name put for "Our captain", not "they" nor a date written out ("In 2025")
+        keeps_capital = replaced[first.i][:1].isupper() and replaced[first.i].split()[0] not in ("In", "On")
     else:
         keeps_capital = first.pos_ == "PROPN" or first.ent_type_ in _NAMED
     return f"{speaker} said {claim if keeps_capital else claim[:1].lower() + claim[1:]}"

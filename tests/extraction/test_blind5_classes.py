@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from service.extraction import extract
 from service.extraction.genre import Genre
 from service.extraction.result import Extraction
@@ -43,3 +45,33 @@ def test_an_interviewers_reported_claim_names_the_interviewee() -> None:
     texts = _texts(extract(body, genre=Genre.interview))
     assert "The ministry says it has cut Ana Ruiz's funding." in texts
     assert not any("enjoy" in t for t in texts)
+
+
+def test_time_and_place_travel_with_the_claim() -> None:
+    body = (
+        "Ferry report\n\n"
+        "Dunmere's population has grown since 2015. Dunmere County Council runs the ferry. "
+        "The ferry carried 8,000 cars last spring and 95,000 people in 2024, up from 70,000 the year before. "
+        "Two years ago the town had no ferry at all. Most of the jobs created here were seasonal, the "
+        "operator said in a statement in 2025. Fares rose 3% last March."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 2, 10), genre=Genre.news))
+    assert (
+        "The ferry carried 8,000 cars in spring 2024 and 95,000 people in 2024, up from 70,000 in 2023."
+        in texts
+    )
+    assert "In 2023 Dunmere had no ferry at all." in texts  # the county council's county is no town
+    assert any("jobs created in Dunmere" in t for t in texts)
+    assert "Fares rose 3% in March 2024." in texts
+
+
+def test_that_figure_and_a_year_earlier_under_a_dated_headline() -> None:
+    body = (
+        "The port handled 9,100 containers over the month. "
+        "That was 4% fewer than a year earlier, when a storm shut it for a week."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 12, 2), title="Port figures, November 2025"))
+    assert (
+        "The figure of 9,100 containers was 4% fewer than in November 2024, when a storm shut it for a week."
+        in texts
+    )
