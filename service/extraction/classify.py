@@ -140,16 +140,31 @@ def _likely_to(token: Token) -> bool:
     return token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
 
 
-_SCHEDULING_VERBS = frozenset({"publish", "reopen", "open", "close", "start", "begin", "end", "take", "meet"})
+_SCHEDULING_VERBS = frozenset(
+    {"publish", "reopen", "open", "close", "start", "begin", "end", "take", "meet", "remain", "stay"}
+)
+_MONTH_NAMES = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
+    | {"november", "december"}
+)
 
 
 def _scheduled(modal: Token) -> bool:
     """'will publish its next figures on 10 December', 'will reopen in the summer': a scheduled event
-    with its date, which the schedule can confirm (not "will rise in April", a forecast)."""
+    with its date, which the schedule can confirm (not "will rise in April", a forecast). A day
+    named to the date makes any verb a schedule: "charges will rise by 50p from 1 October", "the
+    decision will be taken on Tuesday 12 May" (a forecast does not know its day)."""
     verb = modal.head
-    if verb.lower_ not in _SCHEDULING_VERBS:
-        return False
-    return any(t.ent_type_ == "DATE" for t in verb.subtree)
+    dates = [t for t in verb.subtree if t.ent_type_ == "DATE"]
+    if verb.lower_ in _SCHEDULING_VERBS and dates:
+        return True
+    for token in dates:
+        if token.lower_ in _MONTH_NAMES and token.i > 0:
+            before, after = token.nbor(-1), token.nbor(1) if token.i + 1 < len(token.doc) else token
+            day = [t for t in (before, after) if t.like_num and t.text.isdigit() and int(t.text) <= 31]
+            if day and day[0].ent_type_ == "DATE":
+                return True
+    return False
 
 
 def _going_to_verb(token: Token) -> bool:

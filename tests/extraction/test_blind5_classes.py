@@ -75,3 +75,17 @@ def test_that_figure_and_a_year_earlier_under_a_dated_headline() -> None:
         "The figure of 9,100 containers was 4% fewer than in November 2024, when a storm shut it for a week."
         in texts
     )
+
+
+def test_a_scheduled_event_with_its_day_is_no_prediction() -> None:
+    body = (
+        "Parking fees at Marlow Street will rise by 20p an hour from 4 January. "
+        "The inquiry report will be published on Monday 9 March. "
+        "The pool will remain closed until June 2026. "
+        "Fees will rise again next year."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 11, 3), genre=Genre.news))
+    assert "Parking fees at Marlow Street will rise by 20p an hour from 4 January." in texts
+    assert "The inquiry report will be published on Monday 9 March." in texts
+    assert "The pool will remain closed until June 2026." in texts
+    assert not any("again" in t for t in texts)  # a forecast without its day stays a prediction
