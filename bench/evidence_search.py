@@ -559,6 +559,13 @@ def main() -> None:
         "no import (its rate is then not measured)",
     )
     parser.add_argument("--drop", action="store_true", help="with --reuse: drop those databases at the end")
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="PostgreSQL: VACUUM (ANALYZE) the passages before searching, as autovacuum does after a bulk "
+        "import on a default server (this one runs with autovacuum off): the GIN pending list is merged and "
+        "the planner statistics name the common lexemes",
+    )
     args = parser.parse_args()
 
     judged = quality.climate_fever()
@@ -601,6 +608,10 @@ def main() -> None:
                 started = time.perf_counter()
                 import_sources(url, sources)
                 elapsed = time.perf_counter() - started
+            if args.analyze and name == "postgresql":
+                with psycopg.connect(args.postgres, autocommit=True) as connection:
+                    connection.execute(f"VACUUM (ANALYZE) {schema}.passage")
+                    connection.execute(f"VACUUM (ANALYZE) {schema}.source")
             for pool in (int(value) for value in args.pools.split(",")):
                 figures = measure(url, queries, args.exhaustive_queries, pool)
                 print(

@@ -92,10 +92,12 @@ _STATISTICS_TERMS = 200_000
 
 @dataclass(frozen=True)
 class Library:
-    """How many passages there are and (PostgreSQL) their mean length in words, title included."""
+    """How many passages there are and (PostgreSQL) their mean length in words, title included, and the
+    lexemes its planner statistics say are clearly common."""
 
     passages: int
     mean_length: float = 0.0
+    common: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -240,9 +242,41 @@ def _postgres_library(session: Session) -> Library:
             "WHERE passage.id % (SELECT greatest(1, passages / 1000) FROM total) = 0)"
         )
     ).one()
-    total = Library(int(row[0]), float(row[1]))
+    passages = int(row[0])
+    total = Library(passages, float(row[1]), _postgres_common(session, passages))
     _remember(session, total, {})
     return total
+
+
+# A term not counted yet costs its first search `cut` rows read to learn it is common (the GIN index cannot
+# count without reading each row). ANALYZE (autovacuum, after a bulk import) has sampled 30,000 passages
+# and keeps the most common lexemes with their share of the passages: one of those in clearly more than
+# the cut (COMMON_MARGIN times) is taken as common without being read. The statistics are used only while
+# they describe the library: fewer than STATISTICS_CHANGED of its passages changed since that ANALYZE.
+# Without them (no ANALYZE yet) every new term is counted.
+COMMON_MARGIN = 1.5
+STATISTICS_CHANGED = 0.1
+
+
+def _postgres_common(session: Session, passages: int) -> frozenset[str]:
+    """The lexemes the planner statistics put in more than COMMON_MARGIN times the common cut."""
+    if passages < STATISTICS_EXACT_BELOW:
+        return frozenset()
+    row = session.execute(
+        text(
+            "SELECT CAST(CAST(stats.most_common_elems AS text) AS text[]), stats.most_common_elem_freqs "
+            "FROM pg_stat_user_tables AS changes JOIN pg_stats AS stats "
+            "ON stats.schemaname = changes.schemaname AND stats.tablename = changes.relname "
+            "WHERE changes.relid = CAST('passage' AS regclass) AND stats.attname = 'search_vector' "
+            "AND changes.n_mod_since_analyze <= :changed"
+        ),
+        {"changed": int(STATISTICS_CHANGED * passages)},
+    ).first()
+    if row is None or row[0] is None:
+        return frozenset()
+    least = COMMON_MARGIN * common_cut(passages) / passages
+    # The shares are followed by three summary numbers: zip stops at the last lexeme.
+    return frozenset(lexeme for lexeme, share in zip(row[0], row[1], strict=False) if share >= least)
 
 
 # bm25 as FTS5 computes it (k1 = 1.2, b = 0.75, a field's term frequency times its weight), so that the
@@ -372,17 +406,22 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
 
 
 # The statement of every PostgreSQL search. `term`: the chosen terms, each with how many of its passages to
-# fetch (NULL: all; a term not counted yet only up to the common cut) and the ids of those, found through
-# the GIN index by one scan per term: no row is tested against every term and no passage text is carried
-# along (tested row by row, 20 terms over 1,300 rows with their text and vectors, it cost most of the
-# statement). A term's document frequency is how many it found, exact unless it reached the cut. `best`:
-# the ids by the sum of the idf of the terms under the cut (or fetched in full) they have, the best `fetch`
-# read with their title, the query's lexemes of their tsvector and their length in words. A row with a
-# NULL id carries the frequencies when nothing matched.
+# fetch (NULL: all; a term not counted yet only up to the common cut, none if one lexeme the statistics
+# call common, see COMMON_MARGIN) and the ids of those, found through the GIN index by one scan per term:
+# no row is tested against every term and no passage text is carried along (tested row by row, 20 terms
+# over 1,300 rows with their text and vectors, it cost most of the statement). A term's document frequency
+# is how many it found, exact unless it reached the cut. `best`: the ids by the sum of the idf of the terms
+# under the cut (or fetched in full) they have, the best `fetch` read with their title, the query's lexemes
+# of their tsvector and their length in words. A row with a NULL id carries the frequencies when nothing
+# matched.
 _POSTGRES_SEARCH = text(
-    "WITH term AS MATERIALIZED (SELECT entry.n, entry.fetched, found.ids, found.found "
+    "WITH term AS MATERIALIZED (SELECT entry.n, entry.lexemes, entry.fetched, found.ids, found.found "
+    "FROM (SELECT given.n, given.word, given.lexemes, CASE WHEN given.fetched IS NOT NULL "
+    "AND cardinality(given.lexemes) = 1 AND given.lexemes <@ CAST(:common AS text[]) THEN 0 "
+    "ELSE given.fetched END AS fetched FROM (SELECT listed.*, "
+    "tsvector_to_array(to_tsvector('english'::regconfig, listed.word)) AS lexemes "
     "FROM unnest(CAST(:terms AS text[]), CAST(:fetched AS integer[])) WITH ORDINALITY "
-    "AS entry(word, fetched, n) CROSS JOIN LATERAL ("
+    "AS listed(word, fetched, n)) AS given) AS entry CROSS JOIN LATERAL ("
     "SELECT array_agg(hit.id) AS ids, count(*) AS found FROM (SELECT passage.id FROM passage "
     "WHERE passage.search_vector @@ phraseto_tsquery('english'::regconfig, entry.word) "
     "LIMIT entry.fetched) AS hit) AS found), "
@@ -393,9 +432,7 @@ _POSTGRES_SEARCH = text(
     "GROUP BY hit.id ORDER BY score DESC, hit.id LIMIT :fetch), "
     "summary AS MATERIALIZED (SELECT "
     "array_agg(ARRAY[term.found, CAST(term.found >= term.fetched AS integer)] ORDER BY term.n) AS counts, "
-    "(SELECT array_agg(array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, entry.word)), "
-    "' ') ORDER BY entry.n) FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS entry(word, n)) "
-    "AS lexemes, "
+    "array_agg(array_to_string(term.lexemes, ' ') ORDER BY term.n) AS lexemes, "
     "tsvector_to_array(to_tsvector('english'::regconfig, :joined)) AS wanted FROM term) "
     "SELECT best.id, passage.text, source.title, vector.entries, vector.length, summary.counts, "
     "summary.lexemes "
@@ -421,6 +458,7 @@ def _postgres_rows(
             {
                 "terms": list(chosen),
                 "fetched": [None if term in frequencies else cut for term in chosen],
+                "common": sorted(total.common) if any(term not in frequencies for term in chosen) else [],
                 "total": total.passages,
                 "fetch": POSTGRES_RESCORED * limit,
                 "joined": " ".join(chosen),

@@ -4,6 +4,7 @@ on first sight, the statistics learned from a search, what the ranker sees of ea
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.db import make_engine, migrate
@@ -97,4 +98,38 @@ def test_no_match_and_stop_words_only(database_url: str) -> None:
         stop_words = index.search_passages(session=session, terms=["the", "of"], limit=5)
         assert index.is_sqlite(session) or stop_words == []
         assert index.search_passages(session=session, terms=[" ", ""], limit=5) == []
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_takes_a_term_the_planner_statistics_call_common_as_common_without_reading_it(
+    postgres_url: str, small_cut: None
+) -> None:
+    # After ANALYZE (autovacuum's, after an import) 'ministri' is among the most common lexemes in clearly
+    # more than the cut: a search leaves 'ministry' out without fetching its passages, with the same
+    # result as when it is counted.
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    terms = ["ministry", "glaciers", "alps", "retreating"]
+    with Session(engine) as session:
+        _library(session)
+        counted = index.search_passages(session=session, terms=terms, limit=20)
+        assert index._postgres_library(session).common == frozenset()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE passage"))
+    index.statistics_clear()
+    with Session(engine) as session:
+        library = index._postgres_library(session)
+        assert "ministri" in library.common
+        # Not read: none of its passages fetched, reported as reaching the cut (0 of 0).
+        rows = index._postgres_rows(session, terms, {}, library, 10)
+        assert [list(pair) for pair in rows[0][5]] == [[0, 1], [2, 0], [2, 0], [1, 0]]
+        index.statistics_clear()
+        hinted = index.search_passages(session=session, terms=terms, limit=20)
+        assert [(hit.passage_id, round(hit.score, 9)) for hit in hinted] == [
+            (hit.passage_id, round(hit.score, 9)) for hit in counted
+        ]
+        _total, learned = index._known(session, ["ministry"])
+        assert learned == {"ministry": 4}  # known as common: the cut, as when counted up to it
+    index.statistics_clear()
     engine.dispose()
