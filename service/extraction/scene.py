@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from service.extraction.context import ROLE_NOUNS
 from service.identity.entities import alias_tokens, gazetteer
 
 _MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -28,6 +29,33 @@ _FACILITY_WORDS = frozenset({"Hall", "Street", "Road", "Square", "Park", "Statio
 _COUNCIL_WORDS = frozenset({"City", "County", "Borough", "District", "Town", "Metropolitan", "Parish"})
 _PLACE_NOUNS = {"city": "place", "town": "place", "region": "place", "country": "country"}
 _PLACE_DETERMINERS = frozenset({"the", "this"})
+# Bodies a story often names several of ("the council" may be the town's or the county's).
+_GENERIC_BODIES = frozenset(
+    {
+        "council",
+        "government",
+        "agency",
+        "party",
+        "committee",
+        "court",
+        "department",
+        "ministry",
+        "office",
+        "service",
+        "group",
+        "trust",
+        "association",
+        "union",
+        "board",
+        "authority",
+        "company",
+    }
+    | {"city", "town", "county", "street", "road", "lane", "hall", "school", "house"}
+)
+_STRUCTURES = frozenset(
+    {"bridge", "wood", "forest", "park", "river", "reservoir", "tunnel", "airport", "station", "harbour"}
+    | {"pier", "quay", "dam", "stadium", "hospital", "academy", "library", "larder", "market", "estate"}
+)
 _COMPASS = frozenset({"north", "south", "east", "west", "outside", "centre", "center"})
 # Words after a town's name in the name of its institutions: "Fernmouth Harbour Forum", "Tarrow Civic Centre".
 _INSTITUTION_WORDS = frozenset(
@@ -87,6 +115,8 @@ class ArticleScene:
     month: tuple[int, int | None] | None = None  # (month, year when the headline gives one)
     places: list[tuple[str, str]] = field(default_factory=list)  # (name, 'country' | 'region' | 'place')
     weak_places: list[str] = field(default_factory=list)  # towns a header's institutions are named after
+    # "wood" -> {"Hollin Wood"}: what "the wood" stands for once the text has named it
+    named_things: dict[str, set[str]] = field(default_factory=dict)
 
     def read_headline(self, text: str) -> None:
         """The first month a headline names ("Inflation eases in March"): the period its text reports."""
@@ -100,6 +130,7 @@ class ArticleScene:
 
         A GPE entity, the place of a council ("Leeds City Council" -> Leeds), or a proper noun after
         'in' that the tagger gave no other type ("Floods in York": the small model misses many towns)."""
+        self._read_things(sent)
         found: list[tuple[int, str, str]] = []
         for ent in sent.ents:
             words = ent.text.removesuffix("'s").removesuffix("’s").split()
@@ -143,6 +174,32 @@ class ArticleScene:
             year = published_at.year if month <= published_at.month else published_at.year - 1
         return month, year
 
+    def _read_things(self, sent: Span) -> None:
+        """'Hollin Wood', 'Castlemere Community Larder': a run of capitalised proper nouns whose last
+        word is also a common noun, so that "the wood" later in the text can be named (only while
+        one such name is known). Not people's names, roles ("Prime Minister") or bodies a story
+        often names several of ("the council")."""
+        run: list[Token] = []
+        for token in [*sent, None]:
+            if token is not None and token.pos_ == "PROPN" and token.text[:1].isupper():
+                run.append(token)
+                continue
+            last = run[-1].lower_ if run else ""
+            if (
+                len(run) >= 2
+                # the small model takes many a "Harnley Bridge" for a person; a structure's name is not one
+                and (last in _STRUCTURES or not any(t.ent_type_ == "PERSON" for t in run))
+                and last not in _GENERIC_BODIES
+                and last not in ROLE_NOUNS
+                and last.isalpha()
+            ):
+                self.named_things.setdefault(last, set()).add(" ".join(t.text for t in run))
+            run = []
+
+    def named_thing(self, noun: str) -> str | None:
+        names = self.named_things.get(noun, set())
+        return next(iter(names)) if len(names) == 1 else None
+
     def month_text(self, published_at: dt.date | None) -> str | None:
         """'March 2023': the headline's month in the year the article's date puts it."""
         if self.month is None:
@@ -180,6 +237,19 @@ def _bare(noun: Token, determiners: frozenset[str] = frozenset({"the"})) -> Toke
     return children[0]
 
 
+def _definite(noun: Token) -> Token | None:
+    """The 'the' of "the wood" with nothing before the noun (a non-restrictive clause after it may stay)."""
+    before = [c for c in noun.children if c.i < noun.i]
+    if len(before) != 1 or before[0].dep_ != "det" or before[0].lower_ != "the" or noun.dep_ == "compound":
+        return None
+    for child in noun.children:
+        if child.i > noun.i and child.dep_ in ("relcl", "acl", "prep", "appos"):
+            first = min(t.i for t in child.subtree)
+            if child.dep_ != "appos" and noun.doc[first - 1].text != ",":
+                return None  # "the wood behind the church" may be another wood
+    return before[0]
+
+
 def scene_replacements(
     sent: Span, scene: ArticleScene, published_at: dt.date | None
 ) -> list[tuple[int, str, tuple[int, ...]]]:
@@ -206,6 +276,11 @@ def scene_replacements(
             if the is None or place is None:
                 continue
             found.append((the.i, place, (token.i,)))
+        elif (name := scene.named_thing(lower)) is not None and token.tag_ == "NN":
+            # "The wood covers 340 acres" after "Hollin Wood": the claim names it
+            the = _definite(token)
+            if the is not None:
+                found.append((the.i, name, (token.i,)))
         elif lower == "here" and token.dep_ == "advmod" and token.head.tag_ in ("VBN", "VBD"):
             # "the jobs created here" in a speech or a report set in a named town: "created in Fernmouth"
             place = scene.place("place")

@@ -89,3 +89,16 @@ def test_a_scheduled_event_with_its_day_is_no_prediction() -> None:
     assert "The inquiry report will be published on Monday 9 March." in texts
     assert "The pool will remain closed until June 2026." in texts
     assert not any("again" in t for t in texts)  # a forecast without its day stays a prediction
+
+
+def test_the_noun_after_a_name_ending_in_it_is_named() -> None:
+    body = (
+        "Calder Reservoir to reopen\n\n"
+        "The reservoir, which supplies 60,000 homes, was drained in 2024. "
+        "Anna Wood runs the sailing club. The wood beside the dam was felled in 2023."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news))
+    assert "Calder Reservoir supplies 60,000 homes." in texts
+    assert "Calder Reservoir was drained in 2024." in texts
+    # a person's surname is no wood, and a restricted "the wood beside ..." is left as written
+    assert "The wood beside the dam was felled in 2023." in texts
