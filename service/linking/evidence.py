@@ -18,7 +18,7 @@ from service.db import as_utc, utcnow
 from service.exceptions import NotFound
 from service.linking import agreement, embeddings, index, ranker
 from service.linking.models import EvidenceLink, Passage
-from service.linking.query import EvidenceQuery, highlights
+from service.linking.query import EvidenceQuery, content_words, highlights
 from service.linking.schemas import (
     EvidenceAgreement,
     EvidenceLinkOut,
@@ -120,7 +120,6 @@ def candidate_pool(
             "title": hit.title,
             "bm25": hit.score,
             "bm25_rank": position,
-            "bm25_text": hit.text_score,
             "bm25_title": hit.title_score,
         }
     if dense:
@@ -149,12 +148,16 @@ def _ranked(
     started = time.perf_counter()
     rejected = {passage_id for passage_id, row in links.items() if row.relation == Relation.irrelevant}
     pinned_ids = [passage_id for passage_id in links if passage_id not in rejected]
+    pool = candidate_pool(session=session, query=query, dense=dense, skip=rejected | set(pinned_ids))
+    # The search has just counted the claim's words in the library: the ranker's idf.
+    statistics = ranker.TermStatistics(*index.term_statistics(session, content_words(query.text)))
     pinned = index.passages_by_id(session=session, passage_ids=pinned_ids)
-    pinned_scored = ranker.rank(query, [ranker.Retrieved.of(passage) for passage in pinned], dense=dense)
+    pinned_scored = ranker.rank(
+        query, [ranker.Retrieved.of(passage) for passage in pinned], dense=dense, statistics=statistics
+    )
     # Pinned links stay on top whatever their score; the oldest judgement first.
     pinned_scored.sort(key=lambda scored: links[scored.passage_id].id or 0)
-    pool = candidate_pool(session=session, query=query, dense=dense, skip=rejected | set(pinned_ids))
-    best = ranker.rank(query, pool, dense=dense)[: max(0, limit - len(pinned_scored))]
+    best = ranker.rank(query, pool, dense=dense, statistics=statistics)[: max(0, limit - len(pinned_scored))]
     # Only the passages shown are read with their sources.
     best_passages = index.passages_by_id(session=session, passage_ids=[scored.passage_id for scored in best])
     shown = {passage.passage_id: passage for passage in [*pinned, *best_passages]}

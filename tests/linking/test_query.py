@@ -70,24 +70,38 @@ def test_the_ranker_counts_a_country_named_by_demonym_or_capital() -> None:
         Retrieved(1, "Budapest imports 85 percent of its gas from Moscow's Gazprom.", "Budapest's gas"),
         Retrieved(2, "Gas prices rose 85 percent in the region.", "Gas"),
     ]
-    best = PoolBest.of(pool)
+    best = PoolBest.of(pool, query)
     position = FEATURES.index("entities")
     assert features(query, pool[0], best)[0][position] == 1.0
     assert features(query, pool[1], best)[0][position] == 0.0
 
 
-def test_word_pairs_title_and_pool_support_features() -> None:
+def test_word_pairs_and_title_features() -> None:
     query = EvidenceQuery("Polar bears are dying out because sea ice melts")
     together = Retrieved(1, "Polar bears hunt seals from sea ice.", "Polar bear", bm25=3.0, bm25_rank=0)
     apart = Retrieved(2, "Bears in polar zoos eat ice cream by the sea.", "Zoo", bm25=2.0, bm25_rank=1)
-    best = PoolBest.of([together, apart], query.stems)
+    best = PoolBest.of([together, apart], query)
     first, second = features(query, together, best)[0], features(query, apart, best)[0]
     pairs, title = FEATURES.index("pairs"), FEATURES.index("title_in_claim")
     assert first[pairs] > second[pairs] == 0.0
     assert first[title] == 1.0 and second[title] == 0.0
-    # 'seals', 'hunt' are in one of the two top passages: half support; the zoo's 'cream' likewise.
-    support = FEATURES.index("pool_support")
-    assert 0.0 < first[support] < 1.0
+
+
+def test_bm25_all_scores_the_words_the_full_text_query_left_out_by_their_idf() -> None:
+    # 'emissions' is in most of the library (left out of the OR query), 'permafrost' in few passages:
+    # bm25_all still counts the common word, a little, and the rare one most.
+    query = EvidenceQuery("Permafrost emissions are rising")
+    rare = Retrieved(1, "Permafrost thaw is accelerating in Siberia.", "Permafrost", bm25=1.0, bm25_rank=0)
+    common = Retrieved(2, "Emissions from cars are rising again.", "Traffic", bm25=0.5, bm25_rank=1)
+    neither = Retrieved(3, "The weather was mild this spring.", "Weather")
+    statistics = ranker.TermStatistics(10_000, {"permafrost": 12, "emissions": 6_000, "rising": 400})
+    best = PoolBest.of([rare, common, neither], query, statistics)
+    position = FEATURES.index("bm25_all")
+    scores = [features(query, item, best)[0][position] for item in (rare, common, neither)]
+    assert scores[0] == 1.0 and 0.0 < scores[1] < scores[0] and scores[2] == 0.0
+    # Without counts (no search yet) every word is taken as rare.
+    flat = PoolBest.of([rare, common, neither], query)
+    assert features(query, common, flat)[0][position] > 0.0
 
 
 def test_serving_models_replace_the_exported_model_only_inside_the_block() -> None:
