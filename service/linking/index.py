@@ -484,10 +484,23 @@ def search_passages(*, session: Session, terms: Sequence[str], limit: int) -> li
     return _postgres_search(session, terms, limit)
 
 
+_POSTGRES_PASSAGES = text(
+    "SELECT passage.id, passage.source_id, passage.span_start, passage.span_end, passage.text, source.url, "
+    "source.title, source.publisher, source.published_at FROM passage "
+    "JOIN source ON source.id = passage.source_id WHERE passage.id = ANY(CAST(:ids AS bigint[]))"
+)
+
+
 def passages_by_id(*, session: Session, passage_ids: Sequence[int]) -> list[CandidatePassage]:
     """The given passages with their sources, in the order of `passage_ids` (unknown ids skipped)."""
     if not passage_ids:
         return []
+    if not is_sqlite(session):
+        # One statement text for any number of ids (an array parameter), parsed and planned once per
+        # connection: the expanding IN list below cost ~1.5 ms of client CPU per call for 30 ids.
+        rows = session.execute(_POSTGRES_PASSAGES, {"ids": list(passage_ids)})
+        found = {row[0]: CandidatePassage(*row) for row in rows}
+        return [found[passage_id] for passage_id in passage_ids if passage_id in found]
     # Plain columns, not ORM objects: building 200 entities per query cost more than the search.
     rows = session.execute(
         columns_select(
