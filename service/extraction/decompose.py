@@ -196,7 +196,10 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
     pieces: list[str] = []
     previous = -2
     dropped = set(skip)
+    quoted = _quoted(tokens)
     for token in tokens:
+        if token.i in quoted:
+            continue  # 'called the delay "unacceptable"': quoted words are what was said, the fact
         # Judgements riding on a noun ("his corrupt regime", "Thatcher-imitating") are not the fact.
         after_hyphen = token.i > 0 and token.nbor(-1).text == "-"
         hyphenated_ing = token.tag_ == "VBG" and (len(list(token.subtree)) > 1 or after_hyphen)
@@ -248,6 +251,18 @@ def _render(tokens: list[Token], ctx: ArticleContext, replaced: dict[int, str], 
         return ""
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?\"”'" else text + "."
+
+
+def _quoted(tokens: list[Token]) -> set[int]:
+    """Indexes of the tokens between quotation marks."""
+    inside: set[int] = set()
+    quote_open = False
+    for token in tokens:
+        if token.text in ('"', "“", "”"):
+            quote_open = not quote_open if token.text == '"' else token.text == "“"
+        elif quote_open:
+            inside.add(token.i)
+    return inside
 
 
 class SentenceDecomposer:
@@ -492,6 +507,17 @@ class SentenceDecomposer:
                     for t in c.subtree
                     if t.i not in fenced
                 ]
+                if (
+                    subject
+                    and head.tag_ == "VBN"
+                    and not any(c.dep_ in ("aux", "auxpass") for c in head.children)
+                ):
+                    # "was considered and rejected": 'rejected' shares the 'was' ("... was rejected")
+                    shared = [
+                        c for c in donor.children if c.dep_ in ("aux", "auxpass") and c.i > subject[-1].i
+                    ]
+                    if not any(c.tag_ == "MD" for c in shared):  # "will be X and Y": left as it was
+                        subject += shared
             clauses.append(_Clause(head, tokens, subject))
         return clauses
 
@@ -591,6 +617,15 @@ class SentenceDecomposer:
         )
         if len(content) < 3 or not (has_subject or verbal):
             return None, Cue("fragment", "fragment: no verb") if content else None
+        if _negated_with_donor(clause.head) and clause.subject:
+            # "I won't stand here and tell you X": the 'not' governs 'tell' too; without it the claim
+            # would say the opposite
+            return None, Cue(
+                "rhetoric", f"rhetoric: negated '{clause.head.head.text} ... {clause.head.text}'"
+            )
+        if any(_audience(c) for c in clause.head.children if c.dep_ in _SUBJECT_DEPS):
+            # "Some of you have asked about ...": a speaker talking to the room
+            return None, Cue("rhetoric", "rhetoric: addressed to the audience")
         if (
             clause.head.tag_ == "VB"
             and clause.head.dep_ == "ROOT"
@@ -677,8 +712,15 @@ class SentenceDecomposer:
         first_person = any(
             c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in FIRST_PERSON for c in clause.head.children
         )
-        if clause.head.lower_ in REPORTING_VERBS and not (self._spoken and first_person):
-            return True  # who said what is on the record (a speaker's own "we agree" is rhetoric)
+        passive = any(c.dep_ == "auxpass" for c in clause.head.children)
+        nobody = any(
+            (c.dep_ == "neg" and not passive) or (c.dep_ in _SUBJECT_DEPS and c.lower_ in ("nobody", "none"))
+            for c in clause.head.children
+        )
+        if clause.head.lower_ in REPORTING_VERBS and not (self._spoken and first_person) and not nobody:
+            # who said what is on the record (a speaker's own "we agree" is rhetoric; "Nobody has
+            # explained ...", "those numbers don't tell ..." report nothing said; "was not asked" does)
+            return True
         subjects = [c for c in clause.head.children if c.dep_ in _SUBJECT_DEPS] or clause.subject
         if not subjects or all(s.pos_ == "PRON" or s.dep_ == "expl" for s in subjects):
             # An unresolved 'it' or 'there' names nothing; a speaker's "we did X" is their record.
@@ -998,6 +1040,21 @@ def _comparing_demonstrative(sent: Span) -> Token | None:
     if root.lower_ not in ("is", "was", "'s") or not any(t.lower_ in _COMPARATIVES for t in root.subtree):
         return None
     return subject if any(t.like_num for t in root.subtree) else None
+
+
+def _negated_with_donor(head: Token) -> bool:
+    """A coordinated verb without its own auxiliary whose first verb is negated ("won't X and Y")."""
+    if head.dep_ != "conj" or any(c.dep_ in ("aux", "auxpass", "neg", "nsubj") for c in head.children):
+        return False
+    return any(c.dep_ == "neg" for c in head.head.children)
+
+
+def _audience(subject: Token) -> bool:
+    """'some of you', 'many of you', 'those of you': the room a speaker addresses."""
+    return any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "you" for g in c.children)
+        for c in subject.children
+    )
 
 
 def _frames_statement(verb: Token) -> bool:

@@ -294,6 +294,22 @@ REPORTING_VERBS = frozenset(
         "mention",
         "mentions",
         "mentioned",
+        # "pointed out that ...", "stressed that ...": what was said, whatever it says
+        "point",
+        "points",
+        "pointed",
+        "explain",
+        "explains",
+        "explained",
+        "stress",
+        "stresses",
+        "stressed",
+        "acknowledge",
+        "acknowledges",
+        "acknowledged",
+        "concede",
+        "concedes",
+        "conceded",
     ]
 )
 # What a survey or a study found is its finding, not the paper's view: the words of the complement

@@ -102,3 +102,26 @@ def test_the_noun_after_a_name_ending_in_it_is_named() -> None:
     assert "Calder Reservoir was drained in 2024." in texts
     # a person's surname is no wood, and a restricted "the wood beside ..." is left as written
     assert "The wood beside the dam was felled in 2023." in texts
+
+
+def test_a_reported_evaluation_keeps_its_quoted_words() -> None:
+    body = (
+        'Residents have called the new timetable "chaotic". '
+        "The engineer pointed out that the pier may need new piles."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news))
+    assert 'Residents have called the new timetable "chaotic"' in texts
+    assert "The engineer pointed out that the pier may need new piles." in texts
+
+
+def test_a_rewrite_keeps_negation_the_shared_auxiliary_and_drops_talk_to_the_room() -> None:
+    body = (
+        "MAYOR: I won't stand here and pretend the budget balanced in 2024. "
+        "Many of you have written to me about the pool. "
+        "The old pool was inspected and condemned in 2023.\n\nCHAIR: Thank you.\n"
+    )
+    texts = _texts(extract(body, genre=Genre.transcript))
+    assert "Mayor said the old pool was condemned in 2023." in texts
+    assert not any("pretend" in t or "balanced" in t or "written" in t for t in texts)
+    news = "Nobody has explained how the new buses will be paid for. The auditor was not asked."
+    assert _texts(extract(news, genre=Genre.news)) == ["The auditor was not asked."]
