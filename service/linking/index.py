@@ -412,8 +412,8 @@ def _postgres_search(session: Session, terms: Sequence[str], limit: int) -> list
 # over 1,300 rows with their text and vectors, it cost most of the statement). A term's document frequency
 # is how many it found, exact unless it reached the cut. `best`: the ids by the sum of the idf of the terms
 # under the cut (or fetched in full) they have, the best `fetch` read with their title, the query's lexemes
-# of their tsvector and their length in words. A row with a NULL id carries the frequencies when nothing
-# matched.
+# of their tsvector and their length in words. The first row carries the terms' frequencies and lexemes
+# (its id is NULL when nothing matched).
 _POSTGRES_SEARCH = text(
     "WITH term AS MATERIALIZED (SELECT entry.n, entry.lexemes, entry.fetched, found.ids, found.found "
     "FROM (SELECT given.n, given.word, given.lexemes, CASE WHEN given.fetched IS NOT NULL "
@@ -425,17 +425,18 @@ _POSTGRES_SEARCH = text(
     "SELECT array_agg(hit.id) AS ids, count(*) AS found FROM (SELECT passage.id FROM passage "
     "WHERE passage.search_vector @@ phraseto_tsquery('english'::regconfig, entry.word) "
     "LIMIT entry.fetched) AS hit) AS found), "
-    "best AS MATERIALIZED (SELECT hit.id, sum(term.idf) AS score FROM ("
-    "SELECT term.ids, ln(1 + (CAST(:total AS float8) - term.found + 0.5) / (term.found + 0.5)) AS idf "
-    "FROM term WHERE term.fetched IS NULL OR term.found < term.fetched) AS term "
-    "CROSS JOIN LATERAL unnest(term.ids) AS hit(id) "
+    "best AS MATERIALIZED (SELECT hit.id, sum(hit.idf) AS score FROM ("
+    "SELECT unnest(term.ids) AS id, ln(1 + (CAST(:total AS float8) - term.found + 0.5) / (term.found + 0.5)) "
+    "AS idf FROM (SELECT term.ids, CAST(term.found AS float8) AS found FROM term "
+    "WHERE term.fetched IS NULL OR term.found < term.fetched) AS term) AS hit "
     "GROUP BY hit.id ORDER BY score DESC, hit.id LIMIT :fetch), "
     "summary AS MATERIALIZED (SELECT "
     "array_agg(ARRAY[term.found, CAST(term.found >= term.fetched AS integer)] ORDER BY term.n) AS counts, "
     "array_agg(array_to_string(term.lexemes, ' ') ORDER BY term.n) AS lexemes, "
     "tsvector_to_array(to_tsvector('english'::regconfig, :joined)) AS wanted FROM term) "
-    "SELECT best.id, passage.text, source.title, vector.entries, vector.length, summary.counts, "
-    "summary.lexemes "
+    "SELECT best.id, passage.text, source.title, vector.entries, vector.length, "
+    "CASE WHEN row_number() OVER (ORDER BY best.score DESC, best.id) = 1 THEN summary.counts END, "
+    "CASE WHEN row_number() OVER (ORDER BY best.score DESC, best.id) = 1 THEN summary.lexemes END "
     "FROM summary LEFT JOIN best ON true "
     "LEFT JOIN passage ON passage.id = best.id LEFT JOIN source ON source.id = passage.source_id "
     "LEFT JOIN LATERAL (SELECT "
