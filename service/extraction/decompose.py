@@ -164,17 +164,35 @@ def _pairs_name_with_role(appos: Token) -> bool:
     return kinds == {"PROPN", "NOUN"}
 
 
+def _bracketed_figure(appos: Token) -> bool:
+    """'Skelby and District Council (51%)': a figure in brackets, no role."""
+    first = min(t.i for t in appos.subtree)
+    bracketed = first > 0 and appos.doc[first - 1].text == "("
+    return bracketed or all(t.like_num or t.text in ("%", "per", "cent") for t in appos.subtree)
+
+
+def _of_name(last: Token) -> list[Token] | None:
+    """'Friends of Hollin Wood' for 'Wood': the whole name when the appositive's head ends an "X of Y"."""
+    of = last.head
+    if last.dep_ != "pobj" or of.lower_ != "of" or of.head.i > last.i:
+        return None
+    # a name's capital, not a sentence's ("The Friends of X, a group": yes; "Residents of X, a town": no)
+    if of.head.pos_ != "PROPN" and not (of.head.text[:1].isupper() and of.head.i > of.head.sent.start):
+        return None
+    return [*_name_tokens(of.head), of, *_name_tokens(last)]
+
+
 def _appositive_pairs(sent: Span) -> list[tuple[list[Token], list[Token]]]:
     """(name, role) token lists for each appositive that pairs a name with a role noun phrase.
 
     "Its owner, the American investor Daniel Kessler" nests: Kessler is both the investor and the owner."""
     pairs = []
     for token in sent:
-        if token.dep_ != "appos" or any(c.dep_ == "conj" for c in token.children):
+        if token.dep_ != "appos" or any(c.dep_ == "conj" for c in token.children) or _bracketed_figure(token):
             continue
         head = token.head
         if head.pos_ == "PROPN" and token.pos_ == "NOUN":
-            pairs.append((_name_tokens(head), _role_tokens(token)))
+            pairs.append((_of_name(head) or _name_tokens(head), _role_tokens(token)))
         elif token.pos_ == "PROPN" and head.pos_ == "NOUN":
             pairs.append((_name_tokens(token), _role_tokens(head)))
             if head.dep_ == "appos" and head.head.pos_ == "NOUN":
@@ -436,6 +454,39 @@ class SentenceDecomposer:
             draft = self._role_claim(sent, name, role)
             if draft is not None:
                 drafts.append(draft)
+                drafts.extend(self._role_deeds(name, role))
+        return drafts
+
+    def _role_deeds(self, name: list[Token], role: list[Token]) -> list[ClaimDraft]:
+        """'Dr Helen Marsh, a geriatrician who led the study' -> 'Helen Marsh led the study.'"""
+        inside = {t.i for t in role}
+        head = next((t for t in role if t.head.i not in inside), None)
+        drafts: list[ClaimDraft] = []
+        if head is None or role[0].i < name[-1].i or not _is_person_name(name):
+            return drafts  # "Dr X, a geriatrician who led ...", not "a journey that takes ..."
+        for relcl in (c for c in head.children if c.dep_ == "relcl"):
+            who = next((c for c in relcl.children if c.dep_ == "nsubj" and c.lower_ in ("who", "that")), None)
+            if who is None or min(t.i for t in relcl.subtree) != who.i:
+                continue
+            if relcl.tag_ != "VBD" or any(c.dep_ in ("neg", "aux") for c in relcl.children):
+                continue  # a deed on the record ("who led the study"), not "who has not been in action"
+            tokens = [t for t in relcl.subtree if t.i != who.i]
+            while tokens and tokens[-1].is_punct:
+                tokens = tokens[:-1]
+            if not tokens:
+                continue
+            body = _render(tokens, self.ctx, self._resolved, self._skip)
+            name_text = self.ctx.canonical(" ".join(t.text for t in name))
+            start, last = min(name[0].i, role[0].i), tokens[-1]
+            drafts.append(
+                ClaimDraft(
+                    f"{name_text} {body[:1].lower()}{body[1:]}",
+                    name[0].doc[start].idx,
+                    last.idx + len(last.text),
+                    "role",
+                    speaker=self._speaker,
+                )
+            )
         return drafts
 
     def _role_claim(self, sent: Span, name: list[Token], role: list[Token]) -> ClaimDraft | None:
@@ -462,8 +513,9 @@ class SentenceDecomposer:
         if name_text in self.ctx.people:
             self.ctx.give_role(self.ctx.people[name_text], role_text, self._role_holder(role))
         role_head = next(t for t in role if t.head.i not in {r.i for r in role} or t.head == t)
-        if name[-1].dep_ == "appos" and role_head.dep_ in _SUBJECT_DEPS:
-            # "Her deputy, Tom Haskins, told ..." -> the claim names Tom Haskins.
+        if name[-1].dep_ == "appos" and role_head.dep_ in (*_SUBJECT_DEPS, "dobj", "pobj"):
+            # "Her deputy, Tom Haskins, told ..." -> the claim names Tom Haskins; so does "We are
+            # suing the developer, Brightwater Holdings, for £2.3m" (the name, not "the developer").
             self._resolved[role[0].i] = name_text
             self._skip.update(t.i for t in role[1:])
         first = min(name[0].i, role[0].i)
@@ -555,7 +607,11 @@ class SentenceDecomposer:
         'plans' in apposition to 'club' still carries the sentence's fact."""
         fenced: set[int] = set()
         for appos in sent:
-            if appos.dep_ != "appos" or any(c.dep_ == "conj" for c in appos.children):
+            if (
+                appos.dep_ != "appos"
+                or any(c.dep_ == "conj" for c in appos.children)
+                or _bracketed_figure(appos)
+            ):
                 continue
             if not any(_pairs_name_with_role(t) for t in appos.subtree):
                 continue
@@ -617,6 +673,9 @@ class SentenceDecomposer:
         )
         if len(content) < 3 or not (has_subject or verbal):
             return None, Cue("fragment", "fragment: no verb") if content else None
+        if _verbs_only_in_relative_clauses(clause.head, content):
+            # "The clinics, weekends which in Leeds ... fell": a noun phrase whose verb is its relative's
+            return None, Cue("fragment", "fragment: no main verb")
         if _negated_with_donor(clause.head) and clause.subject:
             # "I won't stand here and tell you X": the 'not' governs 'tell' too; without it the claim
             # would say the opposite
@@ -636,7 +695,14 @@ class SentenceDecomposer:
             # "Ask them whether that's progress.", "Look at ...": an imperative states nothing (but
             # "let me say X", "remember X" frame a statement, kept)
             return None, Cue("rhetoric", f"rhetoric: imperative '{clause.head.text}'")
-        if clause.head.tag_ == "VBG" and not any(c.dep_ in ("aux", "auxpass") for c in clause.head.children):
+        misparsed_according = clause.head.lower_ == "according" and any(
+            t.dep_ == "nsubj" and t.head.i != clause.head.i for t in tokens
+        )  # "Some 1.4 million people live alone, according to ...": the small model roots 'according'
+        if (
+            clause.head.tag_ == "VBG"
+            and not misparsed_according
+            and not any(c.dep_ in ("aux", "auxpass") for c in clause.head.children)
+        ):
             # "And a hundred billion of it going to people like ...": no finite verb, no claim
             return None, Cue("fragment", "fragment: no finite verb")
         reported = self._reported(tokens)
@@ -695,6 +761,8 @@ class SentenceDecomposer:
                 and child.lower_ in ("it", "this", "that", "they", "these", "those")
                 and child.i not in self._resolved
                 and not dummy_it(child)
+                # "Those who answered 'most days' had ...": the clause after it says who
+                and not any(c.dep_ in ("relcl", "acl", "prep") for c in child.children)
             ):
                 return child.text
         return None
@@ -929,10 +997,34 @@ class SentenceDecomposer:
             if draft is not None and anchor.dep_ == "pobj":
                 draft.text = draft.text.rstrip(".") + f" {anchor.head.text} {anchor.text}."
             return draft
+        antecedent = self._antecedent_phrase(verb)
+        whose = next((t for t in verb.subtree if t.lower_ == "whose" and t.dep_ == "poss"), None)
+        if whose is not None:
+            # "The participants, whose average age was 81, ..." -> "The participants' average age was 81."
+            if not antecedent:
+                return None
+            owner = _render(antecedent, self.ctx, self._resolved, self._skip).rstrip(".")
+            self._resolved[whose.i] = owner + ("'" if owner.endswith("s") else "'s")
+            return self._checked_draft([], list(verb.subtree))
+        first = min(verb.subtree, key=lambda t: t.i)
+        if (
+            first.dep_ == "prep"
+            and first.head == verb
+            and any(c.lower_ in ("which", "whom") for c in first.children)
+        ):
+            # "schemes, in which volunteers phone ..." -> "Volunteers phone ... in schemes."
+            inner = [t for t in verb.subtree if t.i not in {first.i, *(c.i for c in first.children)}]
+            draft = self._checked_draft([], inner)
+            if draft is not None and antecedent:
+                place = _render(antecedent, self.ctx, self._resolved, self._skip).rstrip(".")
+                if antecedent[0].pos_ != "PROPN":
+                    place = place[:1].lower() + place[1:]
+                body = draft.text if inner[0].pos_ == "PROPN" else draft.text[:1].lower() + draft.text[1:]
+                draft.text = f"{first.text.capitalize()} {place}, {body}"
+            return draft if antecedent else None
         tokens = [
             t for t in verb.subtree if not (t.head == verb and t.lower_ in ("where", "which", "who", "that"))
         ]
-        antecedent = self._antecedent_phrase(verb)
         will = next((c for c in verb.children if c.lower_ == "will" and c.dep_ == "aux"), None)
         if will is None or not antecedent:
             return self._checked_draft(antecedent, tokens)
@@ -1040,6 +1132,18 @@ def _comparing_demonstrative(sent: Span) -> Token | None:
     if root.lower_ not in ("is", "was", "'s") or not any(t.lower_ in _COMPARATIVES for t in root.subtree):
         return None
     return subject if any(t.like_num for t in root.subtree) else None
+
+
+def _verbs_only_in_relative_clauses(head: Token, content: list[Token]) -> bool:
+    """A noun-rooted clause whose every verb sits in a relative clause on it: no main verb."""
+    if head.pos_ in ("VERB", "AUX") or head.dep_ != "ROOT" or any(c.dep_ == "dobj" for c in head.children):
+        return False
+    verbs = [t for t in content if t.pos_ in ("VERB", "AUX")]
+    relative = [t for t in head.children if t.dep_ == "relcl"]
+    # only with a relative pronoun: "The rest we buy, or ..." is a fronted object, not a fragment
+    if not any(t.tag_ in ("WDT", "WP", "WP$") for r in relative for t in r.subtree):
+        return False
+    return bool(verbs) and all(any(a in relative for a in (v, *v.ancestors)) for v in verbs)
 
 
 def _negated_with_donor(head: Token) -> bool:

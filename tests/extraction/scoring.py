@@ -85,20 +85,58 @@ def _finite(token: Token) -> bool:
     )
 
 
+_RELATIVE = frozenset({"relcl", "acl"})
+
+
+_WH = frozenset({"WP", "WDT", "WP$"})
+
+
+def _in_relative_clause(token: Token) -> bool:
+    """Inside a relative clause ("The participants whose average age was 81."): no main verb.
+
+    The small model often roots such a fragment at the relative clause's own verb, so a verb whose
+    subject is a relative pronoun (not a question's opening "Who ...") counts as relative too."""
+    if any(t.dep_ in _RELATIVE for t in (token, *token.ancestors)):
+        return True
+    subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+    wh = [w for s in subjects for w in (s, *s.children) if w.tag_ in _WH and w.i > 0]
+    return bool(wh)
+
+
+def _according_root(token: Token) -> bool:
+    """en_core_web_sm roots 'according' in "Some 1.4 million people live alone, according to ..."."""
+    return (
+        token.dep_ == "ROOT"
+        and token.lower_ == "according"
+        and any(t.dep_ == "nsubj" and not _in_relative_clause(t) for t in token.doc)
+    )
+
+
 def broken_reasons(claim_text: str) -> list[str]:
     """Why a claim's text is not a standalone sentence (empty when it is one).
 
     It must parse with a finite verb after a nominal (a subject; en_core_web_sm's misparses of
-    lists and of "cost"/"totals" tolerated), its subject must not be a bare it/they/this, and no
+    lists, of "cost"/"totals" and of a trailing "according to" tolerated), that verb must not be
+    only inside a relative clause ("The participants whose average age was 81." has none of its
+    own), its subject must not be a bare it/they/this ("Those who answered ..." is not bare), and no
     phrase of three or more words may appear twice (a doubled resolution)."""
     doc = get_nlp()(claim_text)
     reasons = []
-    if not any(_finite(t) and any(w.pos_ in _NOMINAL for w in doc[: t.i]) for t in doc):
+    if not any(
+        (_finite(t) and not _in_relative_clause(t) and any(w.pos_ in _NOMINAL for w in doc[: t.i]))
+        or _according_root(t)
+        for t in doc
+    ):
         reasons.append("no subject with a finite verb")
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is not None:
         subject = next((c for c in root.children if c.dep_ in _SUBJECTS), None)
-        if subject is not None and subject.lower_ in _UNRESOLVED and subject.dep_ != "expl":
+        if (
+            subject is not None
+            and subject.lower_ in _UNRESOLVED
+            and subject.dep_ != "expl"
+            and not any(c.dep_ in ("relcl", "acl", "prep") for c in subject.children)
+        ):
             reasons.append(f"subject is still '{subject.text}'")
     words = [t.lower_ for t in doc if t.is_alpha]
     grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]

@@ -7,6 +7,7 @@ import datetime as dt
 from service.extraction import extract
 from service.extraction.genre import Genre
 from service.extraction.result import Extraction
+from tests.extraction.scoring import broken_reasons
 
 
 def _texts(extraction: Extraction) -> list[str]:
@@ -125,3 +126,37 @@ def test_a_rewrite_keeps_negation_the_shared_auxiliary_and_drops_talk_to_the_roo
     assert not any("pretend" in t or "balanced" in t or "written" in t for t in texts)
     news = "Nobody has explained how the new buses will be paid for. The auditor was not asked."
     assert _texts(extract(news, genre=Genre.news)) == ["The auditor was not asked."]
+
+
+def test_appositives_attach_to_the_right_name_and_figures_in_brackets_are_no_roles() -> None:
+    body = (
+        "The Friends of Marl Common, a residents' group with 300 members, met on Monday. "
+        "The trust bought the old depot, Hythe Yard, in 2021. "
+        "Dr Omar Quist, a surgeon who ran the trial, spoke in 2024. "
+        "The pier is owned by Brent Holdings (60%) and the town council (40%). "
+        "Those who walked daily had 30% fewer falls, the study found. "
+        "Some 2,000 people over 80 live on the island, according to the census."
+    )
+    extraction = extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news)
+    texts = _texts(extraction)
+    assert "Friends of Marl Common is a residents' group with 300 members." in texts
+    assert "The trust bought Hythe Yard in 2021." in texts
+    assert "Omar Quist ran the trial." in texts
+    assert not any(t.endswith(("the 60%.", "the 40%.")) for t in texts)
+    assert "The pier is owned by Brent Holdings (60%) and the town council (40%)." in texts
+    assert any(t.startswith("Those who walked daily had 30% fewer falls") for t in texts)
+    assert "Some 2,000 people over 80 live on the island, according to the census." in texts
+
+
+def test_the_broken_claim_check_wants_a_main_verb_outside_a_relative_clause() -> None:
+    assert broken_reasons("The members whose average age was 70.") == ["no subject with a finite verb"]
+    assert broken_reasons("The savings it expects from the merger.") == ["no subject with a finite verb"]
+    assert broken_reasons("The woman who founded the club lives in Hull.") == []
+    assert broken_reasons("Those who voted early had shorter queues.") == []
+
+
+def test_a_whose_clause_becomes_a_possessive_and_a_noun_with_only_a_relative_verb_is_no_claim() -> None:
+    body = "The pupils, whose average age was 12, were tested in 2024."
+    texts = _texts(extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news))
+    assert "The pupils' average age was 12." in texts
+    assert "The pupils were tested in 2024." in texts
