@@ -46,8 +46,20 @@ def _members(head: Token) -> list[Token]:
 
 
 def split_enumeration(head: Token) -> list[tuple[int, int]]:
-    """'Romania and Bulgaria, Estonia, Latvia, Lithuania and Poland' -> six spans, in order."""
-    return [member_span(t) for t in sorted(_members(head), key=lambda t: t.i)]
+    """'Romania and Bulgaria, Estonia, Latvia, Lithuania and Poland' -> six spans, in order.
+
+    Two members side by side with nothing between them are one ("fishing and marine engineering":
+    the parser makes 'marine' a member of its own)."""
+    spans: list[tuple[int, int]] = []
+    previous: Token | None = None
+    for token in sorted(_members(head), key=lambda t: t.i):
+        span = member_span(token)
+        if previous is not None and spans and token.i == previous.i + 1 and previous.whitespace_ != "":
+            spans[-1] = (spans[-1][0], span[1])
+        else:
+            spans.append(span)
+        previous = token
+    return spans
 
 
 def find_enumeration(tokens: Collection[Token]) -> list[tuple[int, int]]:

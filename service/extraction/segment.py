@@ -45,10 +45,24 @@ def _chunks(text: str, label_ends: dict[int, int]) -> Iterator[tuple[int, str]]:
     """Non-blank lines of `text` with their offsets, long lines cut near sentence ends.
 
     A speaker label ("CARVER: ") at a line's start (`label_ends`: label start -> end) is not text."""
-    for line in _LINE.finditer(text):
+    lines = list(_LINE.finditer(text))
+    merged: set[int] = set()
+    for number, line in enumerate(lines):
+        if number in merged:
+            continue
         start, end = line.start(), line.end()
         label_start = start + len(line.group()) - len(line.group().lstrip())
         start = label_ends.get(label_start, start)
+        following = lines[number + 1] if number + 1 < len(lines) else None
+        if (
+            following is not None
+            and following.start() not in label_ends
+            and _list_follows(line.group(), following.group())
+        ):
+            # "... to three villages on the north bank:" + a line "Cottam, Brisley and Upper
+            # Farnell." is one sentence; the line break is read as a space (same length, same offsets)
+            merged.add(number + 1)
+            end = following.end()
         while start < end:
             while start < end and text[start].isspace():
                 start += 1
@@ -62,8 +76,46 @@ def _chunks(text: str, label_ends: dict[int, int]) -> Iterator[tuple[int, str]]:
             piece_end = stop
             while piece_end > start and text[piece_end - 1].isspace():
                 piece_end -= 1
-            yield start, text[start:piece_end]
+            yield start, text[start:piece_end].replace("\n", " ")
             start = stop
+
+
+_LIST_LINE = re.compile(r"^[A-Z][^:]{0,120}(?:,| and )[^:]{0,120}[.;]$")
+
+
+def _list_follows(line: str, following: str) -> bool:
+    """A line ending in a colon followed by a short list line ("Cottam, Brisley and Upper Farnell.")."""
+    return (
+        line.rstrip().endswith(":")
+        and len(following.split()) <= 12
+        and _LIST_LINE.match(following.strip()) is not None
+    )
+
+
+def _colon_list(first: Span, following: Span) -> bool:
+    """ "... special needs teacher:" + "Abbeyfield, Northcote and St Barnabas.": a list the parser cut
+    off at the colon, short and without a verb of its own."""
+    if not first.text.rstrip().endswith(":") or len(following) > 14:
+        return False
+    words = [t for t in following if not t.is_punct]
+    return (
+        bool(words)
+        and not any(t.pos_ in ("VERB", "AUX") for t in words)
+        and any(t.text == "," or t.lower_ == "and" for t in following)
+    )
+
+
+def _joined(first: Span, following: Span, origin: list[int] | None) -> tuple[Span, list[int]]:
+    """The two spans parsed again as one sentence, with the offset map into the same chunk."""
+    nlp = get_nlp()
+    start, end = first.start_char, following.end_char
+    doc = nlp.make_doc(first.doc.text[start:end])
+    for token in doc[1:]:
+        token.is_sent_start = False  # the parser keeps it one sentence
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    mapped = [origin[start + i] if origin is not None else start + i for i in range(len(doc.text) + 1)]
+    return doc[:], mapped
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -91,8 +143,16 @@ def segment(text: str, turns: Sequence[Turn] = ()) -> Iterator[Sentence]:
         heading = _looks_like_heading(doc.text)
         at = bisect_right(starts, offset) - 1
         turn = turns[at] if at >= 0 and not heading else None
-        for span in doc.sents:
-            if span.text.strip():
-                sentence = Sentence(span, offset, 0, 0, heading, turn, origin)
-                start, end = sentence.body_offset(span.start_char), sentence.body_offset(span.end_char)
-                yield replace(sentence, start=start, end=end)
+        spans = [span for span in doc.sents if span.text.strip()]
+        skip_next = False
+        for number, span in enumerate(spans):
+            if skip_next:
+                skip_next = False
+                continue
+            span_origin = origin
+            if number + 1 < len(spans) and not heading and _colon_list(span, spans[number + 1]):
+                span, span_origin = _joined(span, spans[number + 1], origin)
+                skip_next = True
+            sentence = Sentence(span, offset, 0, 0, heading, turn, span_origin)
+            start, end = sentence.body_offset(span.start_char), sentence.body_offset(span.end_char)
+            yield replace(sentence, start=start, end=end)

@@ -160,3 +160,21 @@ def test_a_whose_clause_becomes_a_possessive_and_a_noun_with_only_a_relative_ver
     texts = _texts(extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news))
     assert "The pupils' average age was 12." in texts
     assert "The pupils were tested in 2024." in texts
+
+
+def test_a_list_after_a_colon_stays_with_its_sentence() -> None:
+    body = (
+        "The ferry no longer calls at three islands:\nHolm, Ensay and North Skerry.\n\n"
+        "Two firms bid for the contract: Tarn Marine and Pell Shipping. "
+        "The study was funded by the Wellcome Trust and Asthma UK."
+    )
+    extraction = extract(body, published_at=dt.date(2025, 5, 1), genre=Genre.news)
+    items = {c.text: c.items for c in extraction.claims}
+    assert items["The ferry no longer calls at three islands: Holm, Ensay and North Skerry."] == [
+        "Holm",
+        "Ensay",
+        "North Skerry",
+    ]
+    # two members side by side are one ("Asthma UK", not "Asthma" and "UK")
+    assert ["Wellcome Trust", "Asthma UK"] in items.values()
+    assert all(body[c.start : c.end] == c.quote for c in extraction.claims)
