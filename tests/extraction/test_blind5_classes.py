@@ -7,6 +7,7 @@ import datetime as dt
 from service.extraction import extract
 from service.extraction.genre import Genre
 from service.extraction.result import Extraction
+from service.extraction.spelling import normalise
 from tests.extraction.scoring import broken_reasons
 
 
@@ -178,3 +179,15 @@ def test_a_list_after_a_colon_stays_with_its_sentence() -> None:
     # two members side by side are one ("Asthma UK", not "Asthma" and "UK")
     assert ["Wellcome Trust", "Asthma UK"] in items.values()
     assert all(body[c.start : c.end] == c.quote for c in extraction.claims)
+
+
+def test_the_spelling_mender_joins_split_words_and_keeps_british_forms() -> None:
+    fixed, origin = normalise(
+        "Th e ferry's draught is 4 metres; the inspec tion found the off ice moved in to a hut."
+    )
+    assert fixed.startswith("The ferry's draught is 4 metres")  # not "drought"
+    assert "the inspection found" in fixed
+    assert "off ice moved in to" in fixed  # two real words stay two words
+    assert origin is not None
+    mended, _ = normalise("A loss of £1.2m in 2024 and a 50p an hour rise; the agency s own report.")
+    assert "£1.2m in 2024" in mended and "50p an hour" in mended and "agency's own" in mended
