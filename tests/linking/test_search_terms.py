@@ -4,7 +4,7 @@ on first sight, the statistics learned from a search, what the ranker sees of ea
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from service.db import make_engine, migrate
@@ -132,4 +132,27 @@ def test_postgresql_takes_a_term_the_planner_statistics_call_common_as_common_wi
         _total, learned = index._known(session, ["ministry"])
         assert learned == {"ministry": 4}  # known as common: the cut, as when counted up to it
     index.statistics_clear()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_searches_without_jit_set_once_per_transaction(postgres_url: str) -> None:
+    # JIT compilation (~40 ms for the search statement once its cost estimate passes jit_above_cost) is
+    # off for the transaction of a search: one SET LOCAL per transaction, gone with it.
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with Session(engine) as session:
+        _library(session)
+        server_default = session.execute(text("SHOW jit")).scalar_one()
+        session.commit()
+        for _ in range(2):
+            index.search_passages(session=session, terms=["glaciers", "alps"], limit=5)
+        assert session.execute(text("SHOW jit")).scalar_one() == "off"
+        assert sum("SET LOCAL jit" in statement for statement in statements) == 1
+        session.commit()
+        assert session.execute(text("SHOW jit")).scalar_one() == server_default
+        index.search_passages(session=session, terms=["glaciers"], limit=5)
+        assert sum("SET LOCAL jit" in statement for statement in statements) == 2
     engine.dispose()
