@@ -16,14 +16,14 @@ in-memory FTS5 `porter unicode61` table over the same passages, OR of the claim'
 recall, and an exhaustive rapidfuzz scan of every passage as a speed baseline only.
 Targets: 100k passages median <= 20 ms, p95 <= 60 ms; 1M passages median <= 100 ms.
 
-2026-12-08, linking at 8ffc02d (ranker of 687297f), `nice -n 5 .venv/bin/python bench/evidence_search.py`
-(load 1.3-1.9): SQLite median 12.7 ms, p95 25.1, 12.3 ms CPU/query, recall@3 0.505; PostgreSQL median 17.8
-ms, p95 33.8, 9.4 ms client CPU, recall@3 0.515 (import 5,195 passages/s); plain BM25 222 / 242 ms, recall@3
-0.420; exhaustive rapidfuzz 405 / 388 ms. PostgreSQL before the per-term search statement (the search and
-passages_by_id of b4a2fce, 256 kB GIN pending list) and the new code, run one after the other with
+2026-12-08, linking at 0786330 (ranker of 687297f), `nice -n 5 .venv/bin/python bench/evidence_search.py`
+(load 1.7-2.0): SQLite median 11.8 ms, p95 21.4, 11.7 ms CPU/query, recall@3 0.505; PostgreSQL median 15.3
+ms, p95 29.4, 8.4 ms client CPU, recall@3 0.515 (import 5,025 passages/s); plain BM25 208 / 227 ms, recall@3
+0.420; exhaustive rapidfuzz 410 / 358 ms. PostgreSQL before the per-term search statement (the search and
+passages_by_id of b4a2fce, 256 kB GIN pending list) and after it (8ffc02d), run one after the other with
 `--skip-sqlite --exhaustive-queries 0` (load 1.7-2.2): median 27.0 -> 17.2 ms, p95 50.4 -> 32.9, client CPU
 11.7 -> 8.9 ms, recall@3 0.515 both (BM25 215 / 224 ms). With --analyze (VACUUM ANALYZE after the import, as
-autovacuum does): median 15.0 ms, p95 27.3, recall@3 0.515.
+autovacuum does; 8ffc02d): median 15.0 ms, p95 27.3, recall@3 0.515.
 """
 
 from __future__ import annotations
