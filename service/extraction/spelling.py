@@ -68,10 +68,10 @@ def _known_variant(word: str, checker: SpellChecker) -> bool:
 _ANY_WORD = re.compile(r"(?<![A-Za-z0-9'’\-.£$€])[A-Za-z]+(?![A-Za-z0-9'’\-])")  # not "50p", "£1.2m"
 
 
-def _is_word(piece: str, checker: SpellChecker) -> bool:
+def _is_word(piece: str, unknown: set[str]) -> bool:
     if len(piece) == 1:
         return piece in ("a", "A", "I")  # "e" and "n" are in the list, but never words of prose
-    return bool(checker.known([piece.lower()]))
+    return piece.lower() not in unknown
 
 
 def _split_words(text: str, checker: SpellChecker) -> list[tuple[int, int, str]]:
@@ -79,6 +79,7 @@ def _split_words(text: str, checker: SpellChecker) -> list[tuple[int, int, str]]
     two halves make a known word and one of them is no word on its own ("in to" stays)."""
     joins: list[tuple[int, int, str]] = []
     words = list(_ANY_WORD.finditer(text))
+    unknown = set(checker.unknown({m.group().lower() for m in words}))  # one look-up for the chunk
     taken = -1
     for first, second in pairwise(words):
         a, b = first.group(), second.group()
@@ -86,10 +87,10 @@ def _split_words(text: str, checker: SpellChecker) -> list[tuple[int, int, str]]
             continue
         if not (a.islower() or (a[0].isupper() and a[1:].islower())):
             continue
-        joined = a + b
-        if len(a) < 2 or len(joined) < 3 or not checker.known([joined.lower()]):  # "agency s own": no
+        if len(a) < 2 or (_is_word(a, unknown) and _is_word(b, unknown)):  # "agency s own", "in to": no
             continue
-        if _is_word(a, checker) and _is_word(b, checker):
+        joined = a + b
+        if not checker.known([joined.lower()]):
             continue
         joins.append((first.start(), second.end(), joined))
         taken = second.end()
