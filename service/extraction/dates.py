@@ -145,6 +145,9 @@ def relative_dates(
         written = _written(words, resolved) if resolved else None
         if resolved is None or written is None:
             continue
+        after = sent.doc[tokens[-1].i + 1 : tokens[-1].i + 3] if tokens[-1].i + 3 <= sent.end else None
+        if after is not None and after[0].text == "," and after[1].like_num and after[1].ent_type_ == "DATE":
+            continue  # "on Thursday, 16 April": the date is given, the weekday needs no writing out
         weekday = next((t.text for t in tokens if t.lower_ in _WEEKDAYS), None)
         if weekday is not None:
             written = f"{weekday} {written}"

@@ -464,6 +464,22 @@ class SentenceDecomposer:
         drafts: list[ClaimDraft] = []
         if head is None or role[0].i < name[-1].i or not _is_person_name(name):
             return drafts  # "Dr X, a geriatrician who led ...", not "a journey that takes ..."
+        for acl in (c for c in head.children if c.dep_ == "acl" and c.tag_ == "VBG"):
+            # "Ann Lee, a nurse standing for the Green Party" -> "Ann Lee is standing for the Green Party."
+            tokens = [t for t in acl.subtree if not t.is_punct or t.i < max(x.i for x in acl.subtree)]
+            if _anchored(tokens) and not any(c.dep_ == "neg" for c in acl.children):
+                body = _render(tokens, self.ctx, self._resolved, self._skip).rstrip(".")
+                name_text = self.ctx.canonical(" ".join(t.text for t in name))
+                start = min(name[0].i, role[0].i)
+                drafts.append(
+                    ClaimDraft(
+                        f"{name_text} is {body[:1].lower()}{body[1:]}.",
+                        name[0].doc[start].idx,
+                        tokens[-1].idx + len(tokens[-1].text),
+                        "role",
+                        speaker=self._speaker,
+                    )
+                )
         for relcl in (c for c in head.children if c.dep_ == "relcl"):
             who = next((c for c in relcl.children if c.dep_ == "nsubj" and c.lower_ in ("who", "that")), None)
             if who is None or min(t.i for t in relcl.subtree) != who.i:

@@ -191,3 +191,13 @@ def test_the_spelling_mender_joins_split_words_and_keeps_british_forms() -> None
     assert origin is not None
     mended, _ = normalise("A loss of £1.2m in 2024 and a 50p an hour rise; the agency s own report.")
     assert "£1.2m in 2024" in mended and "50p an hour" in mended and "agency's own" in mended
+
+
+def test_a_role_with_a_participle_and_a_weekday_with_its_date() -> None:
+    body = (
+        "Ann Lee, a nurse standing for the Green Party, spoke first. "
+        "The board met on Monday, 3 March, to approve the plan."
+    )
+    texts = _texts(extract(body, published_at=dt.date(2025, 3, 5), genre=Genre.news))
+    assert "Ann Lee is standing for the Green Party." in texts
+    assert "The board met on Monday, 3 March, to approve the plan." in texts  # no doubled date
