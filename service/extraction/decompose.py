@@ -901,6 +901,8 @@ class SentenceDecomposer:
         """'He made a dangerous gaffe last week when he implied X' -> 'He implied last week that X'.
 
         The main clause's date belongs to the event the 'when' clause describes, so it moves there."""
+        if verb.tag_ in ("VBZ", "VBP") and not _anchored(verb.subtree):
+            return None  # "... is not a spare room to let out when money is tight": a generic 'when'
         tokens = [t for t in verb.subtree if not (t.head == verb and t.lower_ == "when")]
         draft = self._checked_draft([], tokens)
         date = next((t for t in verb.head.children if t.ent_type_ == "DATE" and t.i < verb.i), None)
