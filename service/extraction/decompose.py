@@ -698,6 +698,8 @@ class SentenceDecomposer:
             return None, Cue(
                 "rhetoric", f"rhetoric: negated '{clause.head.head.text} ... {clause.head.text}'"
             )
+        if _editors_note(clause.head):
+            return None, Cue("not_checkworthy", "not check-worthy: an editor's note")
         if any(_audience(c) for c in clause.head.children if c.dep_ in _SUBJECT_DEPS):
             # "Some of you have asked about ...": a speaker talking to the room
             return None, Cue("rhetoric", "rhetoric: addressed to the audience")
@@ -1169,6 +1171,23 @@ def _negated_with_donor(head: Token) -> bool:
     if head.dep_ != "conj" or any(c.dep_ in ("aux", "auxpass", "neg", "nsubj") for c in head.children):
         return False
     return any(c.dep_ == "neg" for c in head.head.children)
+
+
+_PUBLISHED_PIECES = frozenset(
+    {"interview", "article", "story", "transcript", "piece", "report", "conversation"}
+)
+_EDITS = frozenset({"edited", "condensed", "updated", "amended", "corrected", "shortened", "abridged"})
+
+
+def _editors_note(head: Token) -> bool:
+    """'This interview has been edited for length': a note on the text itself, not a claim."""
+    subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return (
+        head.lower_ in _EDITS
+        and subject is not None
+        and subject.lower_ in _PUBLISHED_PIECES
+        and any(c.lower_ in ("this", "the") for c in subject.children)
+    )
 
 
 def _audience(subject: Token) -> bool:

@@ -207,3 +207,9 @@ def test_a_generic_when_clause_of_an_opinion_is_no_claim() -> None:
     body = "A library is not a luxury to be cut when budgets are tight."
     texts = _texts(extract(body, published_at=dt.date(2025, 3, 5), genre=Genre.editorial))
     assert not any("budgets are tight" in t.lower() for t in texts)
+
+
+def test_an_editors_note_is_no_claim() -> None:
+    body = "Dr Ana Ruiz has run the observatory since 2015. This conversation has been condensed for clarity."
+    texts = _texts(extract(body, published_at=dt.date(2025, 3, 5), genre=Genre.news))
+    assert texts == ["Dr Ana Ruiz has run the observatory since 2015."]
