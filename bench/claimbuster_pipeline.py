@@ -73,6 +73,8 @@ from train_checkworthy import (  # noqa: E402
     load_sentences,
     ours,
     parsed_terms,
+    pipeline_thresholds,
+    rules_verdicts,
     with_tuned_threshold,
 )
 
@@ -80,7 +82,7 @@ from service.extraction import checkworthy, extract  # noqa: E402
 
 # The fixed half whose misses may be read when deciding rule changes; the other half is only reported.
 SPLIT_SEED = 16
-ROWS = ("pipeline", "scorer", "tfidf")
+ROWS = ("pipeline", "pipeline_alone_thr", "scorer", "tfidf")
 
 
 def _prf(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
@@ -96,10 +98,12 @@ def tuning_half(labels: np.ndarray) -> set[int]:
     return set(tune.tolist())
 
 
-def fold_models(texts: list[str], labels: np.ndarray) -> list[dict[str, object]]:
-    """Per fold: the scorer refitted on the training folds (exported artefact), and the scorer's and
-    TF-IDF + LR's held-out predictions; cached in /tmp on the data and the training code."""
-    key = hashlib.sha256()
+def fold_models(texts: list[str], labels: np.ndarray, genre: str) -> list[dict[str, object]]:
+    """Per fold: the scorer refitted on the training folds (exported artefact, with the pipeline threshold
+    tuned on the training folds' out-of-fold margins and the rules' verdicts), and the scorer's and
+    TF-IDF + LR's held-out predictions; cached in /tmp on the data, the training code and the verdicts."""
+    verdicts = rules_verdicts(texts, genre)
+    key = hashlib.sha256(verdicts.tobytes())
     for path in (Path(train_checkworthy.__file__), Path(checkworthy.__file__), DATA):
         key.update(path.read_bytes())
     cache = Path(tempfile.gettempdir()) / f"claimcheck_cb_folds_{key.hexdigest()[:16]}"
@@ -117,18 +121,29 @@ def fold_models(texts: list[str], labels: np.ndarray) -> list[dict[str, object]]
         fitted = scorer_fit(train_idx.tolist())
         features, model = fitted.parts
         model_path = cache / f"fold{fold}.json"
-        export(features, model, fitted.threshold, model_path)
+        through_rules, overrule = pipeline_thresholds(fitted, train_idx.tolist(), labels, verdicts)
+        export(features, model, fitted.threshold, model_path, through_rules, overrule)
         test = test_idx.tolist()
         tfidf = tfidf_fit(train_idx.tolist())
+        margins = fitted.predict_margin(test)
         folds.append(
             {
                 "model": str(model_path),
                 "test": test,
-                "scorer": (fitted.predict_margin(test) >= fitted.threshold).astype(int).tolist(),
+                "threshold": fitted.threshold,
+                "pipeline_threshold": through_rules,
+                "override_threshold": overrule if np.isfinite(overrule) else None,
+                "margin": margins.round(5).tolist(),
+                "scorer": (margins >= fitted.threshold).astype(int).tolist(),
                 "tfidf": (tfidf.predict_margin(test) >= tfidf.threshold).astype(int).tolist(),
             }
         )
-        print(f"fold {fold}: scorer fitted in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(
+            f"fold {fold}: scorer fitted in {time.perf_counter() - started:.0f} s, margin threshold "
+            f"{fitted.threshold:.3f} alone, {through_rules:.3f} through the rules, {overrule:.3f} to "
+            "overrule a soft cue",
+            file=sys.stderr,
+        )
     (cache / "folds.json").write_text(json.dumps(folds))
     return folds
 
@@ -146,7 +161,7 @@ def main() -> None:
 
     texts, labels = load_sentences()
     tune = tuning_half(labels)
-    folds = fold_models(texts, labels)
+    folds = fold_models(texts, labels, args.genre)
     results: dict[str, list[tuple[float, float, float]]] = {row: [] for row in ROWS}
     pooled: dict[str, dict[str, list[int]]] = {
         half: {"gold": [], **{r: [] for r in ROWS}} for half in ("tune", "report")
@@ -170,13 +185,16 @@ def main() -> None:
         fold_model = checkworthy.load_model(Path(str(spec["model"])))
         checkworthy.get_model = lambda model=fold_model: model  # type: ignore[assignment]
         kwargs = {"genre": args.genre} if takes_genre else {}
-        predicted = []
-        threshold = checkworthy.checkworthy_threshold()
+        predicted, alone_thr = [], []
+        threshold = checkworthy.pipeline_threshold()
+        scorer_threshold = checkworthy.checkworthy_threshold()
         started = time.perf_counter()
         for i in test:
             extraction = extract(texts[i], **kwargs)
             hit = any(c.checkworthy for c in extraction.claims)
             predicted.append(int(hit))
+            # The same claims judged at the scorer's own threshold (what the pipeline used before).
+            alone_thr.append(int(any(c.score >= scorer_threshold for c in extraction.claims)))
             if i in tune:
                 outcomes.append(
                     {
@@ -204,6 +222,7 @@ def main() -> None:
         gold = labels[test]
         rows = {
             "pipeline": np.array(predicted, dtype=int),
+            "pipeline_alone_thr": np.array(alone_thr, dtype=int),
             **{row: np.array([baseline_rows[row][i] for i in test], dtype=int) for row in baseline_rows},
         }
         for row, values in rows.items():
@@ -223,6 +242,7 @@ def main() -> None:
     )
     names = {
         "pipeline": "pipeline (a check-worthy claim)",
+        "pipeline_alone_thr": "  same claims, scorer's threshold",
         "scorer": "scorer alone (fold LR)",
         "tfidf": "baseline: tf-idf + LR",
     }

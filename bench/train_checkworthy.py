@@ -55,6 +55,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -73,7 +74,7 @@ from sklearn.preprocessing import normalize
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.extraction import checkworthy  # noqa: E402
+from service.extraction import checkworthy, nlp  # noqa: E402
 from service.extraction.nlp import get_nlp  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "claimbuster" / "train.json"
@@ -114,7 +115,11 @@ def load_sentences() -> tuple[list[str], np.ndarray]:
 def parsed_terms(texts: list[str]) -> list[Terms]:
     """sentence_terms and sentence_vector of every text, cached on disk by a hash of texts and code."""
     key = hashlib.sha256()
-    key.update(Path(checkworthy.__file__).read_bytes())
+    # The feature code only (everything above the model classes) and the parser's configuration: a change
+    # to how the model is loaded or thresholded does not need a re-parse.
+    source = Path(checkworthy.__file__).read_text(encoding="utf-8")
+    key.update(source.split("@dataclass(frozen=True)\nclass _Channel")[0].encode())
+    key.update(Path(nlp.__file__).read_bytes())
     key.update("\x00".join(texts).encode())
     cache = Path("/tmp") / f"claimcheck_checkworthy_terms_{key.hexdigest()[:16]}.json"
     if cache.exists():
@@ -230,6 +235,8 @@ class Fitted:
     predict_margin: Callable[[list[int]], np.ndarray]
     threshold: float
     parts: tuple[Any, ...]
+    # Out-of-fold margins of the training rows (in `train` order) from the inner CV that set `threshold`.
+    inner_margins: np.ndarray | None = None
 
 
 Fitter = Callable[[list[int]], Fitted]
@@ -375,9 +382,95 @@ def with_tuned_threshold(fit: Fitter, labels: np.ndarray) -> Fitter:
             )
         fitted = fit(train)
         fitted.threshold = best_f1_threshold(inner_scores, labels[train_arr])
+        fitted.inner_margins = inner_scores
         return fitted
 
     return fit_tuned
+
+
+# Genre ClaimBuster's sentences are submitted as through the extractor (they are debate transcripts).
+PIPELINE_GENRE = "transcript"
+
+
+# What the rules make of a sentence alone (`rules_verdicts`): no claim, a claim, or no claim because of
+# a cue a confident scorer may overrule in speech (pipeline._SOFT_CUES).
+DROPPED, ACCEPTED, SOFT = 0, 1, 2
+
+
+def rules_verdicts(texts: list[str], genre: str = PIPELINE_GENRE) -> np.ndarray:
+    """Per text submitted alone: ACCEPTED when the rules return a claim (check-worthy or not), SOFT when
+    they drop it only for a cue the scorer may overrule, else DROPPED.
+
+    The rules do not read the scorer (only the claims' `checkworthy` flag and the overrule do), so this
+    is computed once with a constant scorer and no overrule, cached in /tmp on the texts and the
+    extraction code.
+    """
+    from service.extraction import pipeline
+
+    key = hashlib.sha256(genre.encode())
+    for path in sorted(Path(pipeline.__file__).parent.glob("*.py")):
+        key.update(path.read_bytes())
+    key.update("\x00".join(texts).encode())
+    cache = Path("/tmp") / f"claimcheck_rules_verdicts_{key.hexdigest()[:16]}.json"
+    if cache.exists():
+        return np.array(json.loads(cache.read_text()), dtype=int)
+    started = time.perf_counter()
+    scorer = pipeline._scorer
+    pipeline._scorer = lambda: (lambda span: 1.0, 0.5, None)  # type: ignore[assignment,return-value]
+    verdicts = []
+    try:
+        for text in texts:
+            extraction = pipeline.extract(text, genre=genre)
+            soft = any(
+                s.label in pipeline._SOFT_CUES and s.reason != "no checkable statement"
+                for s in extraction.sentences
+            )
+            verdicts.append(ACCEPTED if extraction.claims else SOFT if soft else DROPPED)
+    finally:
+        pipeline._scorer = scorer  # type: ignore[method-assign]
+    seconds = time.perf_counter() - started
+    print(f"ran the rules on {len(texts)} sentences in {seconds:.0f} s", file=sys.stderr)
+    cache.write_text(json.dumps(verdicts))
+    return np.array(verdicts, dtype=int)
+
+
+def _f1_curve(
+    margins: np.ndarray, labels: np.ndarray, base_tp: int, base_predicted: int, positives: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """F1 of predicting, on top of a base, every row whose margin reaches each row's own margin."""
+    order = np.argsort(-margins)
+    true_pos = base_tp + np.cumsum(labels[order])
+    predicted = base_predicted + np.arange(1, len(order) + 1)
+    return margins[order], 2 * true_pos / (predicted + positives)
+
+
+def pipeline_thresholds(
+    fitted: Fitted, train: list[int], labels: np.ndarray, verdicts: np.ndarray
+) -> tuple[float, float]:
+    """The margins through the rules that maximise F1 on the training rows' out-of-fold margins (the
+    inner CV of `with_tuned_threshold`), never on held-out rows: one for a sentence the rules accept,
+    one (never lower) for overruling a soft cue in speech. An overrule no training row earns is +inf."""
+    assert fitted.inner_margins is not None
+    train_arr = np.array(train)
+    margins, y, verdict = fitted.inner_margins, labels[train_arr], verdicts[train_arr]
+    positives = int(y.sum())
+    accepted, soft = verdict == ACCEPTED, verdict == SOFT
+    best = (-1.0, fitted.threshold, math.inf)
+    candidates = np.unique(np.quantile(margins[accepted], np.linspace(0.3, 0.95, 131)))
+    for low in candidates:
+        kept = accepted & (margins >= low)
+        tp, predicted = int(y[kept].sum()), int(kept.sum())
+        f1 = 2 * tp / (predicted + positives)
+        if f1 > best[0]:
+            best = (f1, low, math.inf)
+        above = soft & (margins >= low)
+        if above.any():
+            values, curve = _f1_curve(margins[above], y[above], tp, predicted, positives)
+            k = int(np.argmax(curve))
+            if curve[k] > best[0]:
+                following = values[k + 1] if k + 1 < len(values) else low
+                best = (float(curve[k]), low, float((values[k] + following) / 2))
+    return float(best[1]), best[2]
 
 
 def prf(fitted: Fitted, idx: list[int], labels: np.ndarray) -> tuple[float, float, float]:
@@ -389,9 +482,14 @@ def prf(fitted: Fitted, idx: list[int], labels: np.ndarray) -> tuple[float, floa
 
 
 def export(
-    features: ChannelFeatures, model: LogisticRegression | LinearModel, threshold: float, path: Path
+    features: ChannelFeatures,
+    model: LogisticRegression | LinearModel,
+    threshold: float,
+    path: Path,
+    pipeline_margin: float | None = None,
+    override_margin: float | None = None,
 ) -> None:
-    """Write everything checkworthy.py needs: per channel {term: [idf, weight]}, scale, bias, threshold."""
+    """Write everything checkworthy.py needs: per channel {term: [idf, weight]}, scale, bias, thresholds."""
     weights = model.coef_.ravel()
     offset = 0
     channels = {}
@@ -411,6 +509,10 @@ def export(
         "(Arslan et al. 2020, CC BY 4.0); scored by service/extraction/checkworthy.py",
         "bias": round(bias, 9),
         "threshold": round(threshold, 6),
+        "pipeline_threshold": None if pipeline_margin is None else round(pipeline_margin, 6),
+        "override_threshold": None
+        if override_margin is None or not math.isfinite(override_margin)
+        else round(override_margin, 6),
         "channels": channels,
         "vector_weights": [round(float(weight), 9) for weight in vector_weights],
     }
@@ -420,6 +522,7 @@ def export(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-export", action="store_true", help="measure only; do not rewrite the artefact")
+    parser.add_argument("--export-only", action="store_true", help="skip the CV tables; fit and export")
     args = parser.parse_args()
 
     texts, labels = load_sentences()
@@ -435,6 +538,27 @@ def main() -> None:
         "single LR, same features": with_tuned_threshold(ours(rows, labels), labels),
         "ours: stacked LRs": with_tuned_threshold(stacked(rows, labels), labels),
     }
+    if not args.export_only:
+        measure(candidates, texts, labels)
+    if args.no_export:
+        return
+    final = candidates["ours: stacked LRs"](everything)
+    features, model = final.parts
+    # The thresholds through the rules: ClaimBuster submitted sentence by sentence as transcripts.
+    through_rules, overrule = pipeline_thresholds(final, everything, labels, rules_verdicts(texts))
+    export(features, model, final.threshold, checkworthy.MODEL_PATH, through_rules, overrule)
+    size = checkworthy.MODEL_PATH.stat().st_size
+    in_sample = f1_score(labels, final.predict_margin(everything) >= final.threshold)
+    print(
+        f"wrote {checkworthy.MODEL_PATH.relative_to(ROOT)} ({size / 1e6:.2f} MB), margin threshold "
+        f"{final.threshold:.3f} alone, {through_rules:.3f} through the rules, {overrule:.3f} to overrule "
+        f"a soft cue in speech; training-set F1 {in_sample:.3f} (optimistic, for sanity only)"
+    )
+
+
+def measure(candidates: dict[str, Fitter], texts: list[str], labels: np.ndarray) -> None:
+    """The CV table and the balanced held-out table for every candidate."""
+    everything = list(range(len(texts)))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in candidates}
     for train_idx, test_idx in folds.split(texts, labels):
@@ -456,18 +580,6 @@ def main() -> None:
     for name, fit in candidates.items():
         p, r, f = prf(fit(train_idx), held_pos + held_neg, labels)
         print(f"  {name:<34}{p:>10.3f}{r:>10.3f}{f:>8.3f}")
-
-    if args.no_export:
-        return
-    final = candidates["ours: stacked LRs"](everything)
-    features, model = final.parts
-    export(features, model, final.threshold, checkworthy.MODEL_PATH)
-    size = checkworthy.MODEL_PATH.stat().st_size
-    in_sample = f1_score(labels, final.predict_margin(everything) >= final.threshold)
-    print(
-        f"wrote {checkworthy.MODEL_PATH.relative_to(ROOT)} ({size / 1e6:.2f} MB), margin threshold "
-        f"{final.threshold:.3f}, training-set F1 {in_sample:.3f} (optimistic, for sanity only)"
-    )
 
 
 if __name__ == "__main__":

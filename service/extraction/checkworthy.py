@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
@@ -200,12 +201,20 @@ class _Channel:
 
 @dataclass(frozen=True)
 class CheckworthyModel:
-    """The exported linear model: per-channel vocabularies with idf and weight, a bias and a threshold."""
+    """The exported linear model: per-channel vocabularies with idf and weight, a bias and thresholds.
+
+    `threshold` is the scorer's own (a sentence alone); `pipeline_threshold` is the one a claim's sentence
+    must reach once the extraction rules have accepted it (None: the same), and `override_threshold` the
+    one at which a spoken sentence the rules dropped as opinion is kept as said (None: never). Both are
+    tuned through the rules on the training sentences' out-of-fold margins.
+    """
 
     channels: dict[str, _Channel]
     bias: float
     threshold: float
     vector_weights: tuple[float, ...] = ()  # over `sentence_vector`, already divided by its training sd
+    pipeline_threshold: float | None = None
+    override_threshold: float | None = None
 
     def margin(self, terms: dict[str, list[str]], vector: Sequence[float] = ()) -> float:
         """Signed distance from the decision boundary of the trained model (sklearn's decision_function)."""
@@ -225,6 +234,11 @@ class CheckworthyModel:
         return total
 
 
+def _optional(raw: dict[str, Any], key: str) -> float | None:
+    value = raw.get(key)
+    return None if value is None else float(value)
+
+
 def load_model(path: Path = MODEL_PATH) -> CheckworthyModel:
     """Read an artefact written by `bench/train_checkworthy.py`."""
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -240,6 +254,8 @@ def load_model(path: Path = MODEL_PATH) -> CheckworthyModel:
         bias=float(raw["bias"]),
         threshold=float(raw["threshold"]),
         vector_weights=tuple(float(weight) for weight in raw.get("vector_weights", ())),
+        pipeline_threshold=_optional(raw, "pipeline_threshold"),
+        override_threshold=_optional(raw, "override_threshold"),
     )
 
 
@@ -257,6 +273,19 @@ def _logistic(margin: float) -> float:
 def checkworthy_threshold() -> float:
     """Scores at or above this are check-worthy: the F1-optimal margin from cross-validation, as a score."""
     return _logistic(get_model().threshold)
+
+
+def pipeline_threshold() -> float:
+    """The score a claim needs once the rules have accepted its sentence: the rules already drop many of
+    the scorer's false positives, so the F1-optimal margin through the pipeline is lower than alone."""
+    model = get_model()
+    return _logistic(model.threshold if model.pipeline_threshold is None else model.pipeline_threshold)
+
+
+def override_threshold() -> float | None:
+    """The score at which a spoken sentence the rules read as opinion is kept as said (None: never)."""
+    margin = get_model().override_threshold
+    return None if margin is None else _logistic(margin)
 
 
 def __getattr__(name: str) -> float:

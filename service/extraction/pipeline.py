@@ -36,14 +36,39 @@ def _fallback_score(span: Span) -> float:
     return min(score + 0.1 * any(t.like_num for t in span), 1.0)
 
 
-def _scorer() -> tuple[Callable[[Span], float], float]:
+def _scorer() -> tuple[Callable[[Span], float], float, float | None]:
+    """The sentence scorer, the score a claim needs, and the score at which a spoken sentence the rules
+    read as opinion is kept as said anyway (None: never)."""
     try:
-        from service.extraction.checkworthy import checkworthiness_score, checkworthy_threshold
+        from service.extraction.checkworthy import (
+            checkworthiness_score,
+            override_threshold,
+            pipeline_threshold,
+        )
 
-        threshold = checkworthy_threshold()
-        return checkworthiness_score, threshold
+        # Thresholds tuned through the rules, not the scorer's own (see checkworthy.CheckworthyModel).
+        return checkworthiness_score, pipeline_threshold(), override_threshold()
     except (ImportError, OSError, ValueError, KeyError):
-        return _fallback_score, FALLBACK_THRESHOLD
+        return _fallback_score, FALLBACK_THRESHOLD, None
+
+
+# Cues a confident scorer may overrule in speech: the rules' reading of a speaker's judgement words
+# or of an unanchored statement. Questions, fragments, rhetoric and host lines stay dropped.
+_SOFT_CUES = frozenset({"opinion", "not_checkworthy"})
+
+
+def _as_said(sentence: Sentence, speaker: str | None) -> ClaimDraft:
+    """The whole sentence in its own words, undecontextualised: what a speaker's sentence is when the
+    scorer finds it check-worthy but the rules found no clean core."""
+    span = sentence.span
+    return ClaimDraft(
+        text=span.text.strip(),
+        start=span.start_char,
+        end=span.end_char,
+        kind="other",
+        decontextualised=False,
+        speaker=speaker,
+    )
 
 
 def _claim(
@@ -136,7 +161,7 @@ def extract(
         return Extraction(claims=[], sentences=[])
     detected = genre is None
     kind = detect_genre(text) if genre is None else Genre(genre)
-    score_sentence, threshold = _scorer()
+    score_sentence, threshold, overrule = _scorer()
     ctx = ArticleContext()
     decomposer = SentenceDecomposer(ctx, published_at, _headline_scene(title))
     claims: list[ExtractedClaim] = []
@@ -173,6 +198,20 @@ def extract(
             host=host,
             addressee=addressee,
         )
+        cue = outcome.cue
+        # ClaimBuster's annotators call many such sentences of debate check-worthy ("Now we have this
+        # incredible mess in Iraq -- $200 billion"); in speech the scorer, trained on them, decides.
+        overruled = (
+            not outcome.drafts
+            and kind.spoken
+            and not host
+            and overrule is not None
+            and cue is not None
+            and cue.label in _SOFT_CUES
+            and score_sentence(sentence.span) >= overrule
+        )
+        if overruled:
+            outcome = replace(outcome, drafts=[_as_said(sentence, speaker)])
         if not outcome.drafts:
             if host and speaker is not None:
                 report.label = "not_checkworthy"
@@ -197,7 +236,9 @@ def extract(
         report.reason = f"{len(made)} claim{'s' if len(made) != 1 else ''} ({kinds})"
         if speaker and not host:
             report.reason += f", said by {speaker}"
-        if outcome.cue is not None:
+        if overruled and cue is not None:
+            report.reason += f"; kept as said, the scorer overrules {cue.reason}"
+        elif outcome.cue is not None:
             report.reason += f"; rest skipped, {outcome.cue.reason}"
     return Extraction(
         claims=claims,
