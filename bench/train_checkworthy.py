@@ -43,6 +43,19 @@ reweighting, bagging, positive class weights, C by inner CV (best nested 0.7783)
 plain variant reproduces the issue's 0.73 here (0.626 with sklearn defaults, 0.706 class-balanced with
 a tuned threshold).
 
+Thresholds through the rules (2026-12-08, issue 16): the export also writes `pipeline_threshold` (the
+margin a claim's sentence needs once the extraction rules accept it) and `override_threshold` (the margin
+at which a spoken sentence the rules drop for a soft cue, opinion or unanchored, is kept as said), fitted
+for F1 on the final stack's inner 3-fold out-of-fold margins and the rules' verdicts on every ClaimBuster
+sentence submitted alone as a transcript (`rules_verdicts`, cached in /tmp on the extraction code). A
+rule change makes them slightly stale: re-run `--export-only` (fits the stack once, ~5 min, no CV tables;
+the weights are the same as a full run's). Measured by bench/claimbuster_pipeline.py.
+Tried for the scorer, not shipped (2026-12-08, outer 5-fold CV seed 13, single LR, load ~6): a block of
+all-MiniLM-L6-v2 sentence embeddings (the `semantic` extra) beside the channels, standardised, times
+0.05 / 0.1 / 0.2: F1 0.792 / 0.788 / 0.784 against 0.780 without. Through the rules (simulated from the
+rules' verdicts with the same fitted thresholds, not run through extract()): 0.787 against 0.774. Not
+shipped: the default path has no embeddings, and scoring would need the model at runtime.
+
 Needs scikit-learn (dev dependency); the artefact it writes is scored without it by
 service/extraction/checkworthy.py. Parsed features are cached in /tmp, keyed on the data and the
 feature code, so re-runs skip the spaCy parsing (~60 s idle, ~5 min on the loaded machine). Term
@@ -416,7 +429,7 @@ def rules_verdicts(texts: list[str], genre: str = PIPELINE_GENRE) -> np.ndarray:
         return np.array(json.loads(cache.read_text()), dtype=int)
     started = time.perf_counter()
     scorer = pipeline._scorer
-    pipeline._scorer = lambda: (lambda span: 1.0, 0.5, None)  # type: ignore[assignment,return-value]
+    pipeline._scorer = lambda: (lambda span: 1.0, 0.5, 0.5, None)  # type: ignore[assignment,return-value]
     verdicts = []
     try:
         for text in texts:

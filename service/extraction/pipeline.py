@@ -36,20 +36,21 @@ def _fallback_score(span: Span) -> float:
     return min(score + 0.1 * any(t.like_num for t in span), 1.0)
 
 
-def _scorer() -> tuple[Callable[[Span], float], float, float | None]:
-    """The sentence scorer, the score a claim needs, and the score at which a spoken sentence the rules
-    read as opinion is kept as said anyway (None: never)."""
+def _scorer() -> tuple[Callable[[Span], float], float, float, float | None]:
+    """The sentence scorer; the score a claim needs in writing (the scorer's own threshold) and in speech
+    (tuned through the rules on ClaimBuster's debate sentences); and the score at which a spoken
+    sentence the rules read as opinion is kept as said anyway (None: never)."""
     try:
         from service.extraction.checkworthy import (
             checkworthiness_score,
+            checkworthy_threshold,
             override_threshold,
             pipeline_threshold,
         )
 
-        # Thresholds tuned through the rules, not the scorer's own (see checkworthy.CheckworthyModel).
-        return checkworthiness_score, pipeline_threshold(), override_threshold()
+        return checkworthiness_score, checkworthy_threshold(), pipeline_threshold(), override_threshold()
     except (ImportError, OSError, ValueError, KeyError):
-        return _fallback_score, FALLBACK_THRESHOLD, None
+        return _fallback_score, FALLBACK_THRESHOLD, FALLBACK_THRESHOLD, None
 
 
 # Cues a confident scorer may overrule in speech: the rules' reading of a speaker's judgement words
@@ -161,7 +162,9 @@ def extract(
         return Extraction(claims=[], sentences=[])
     detected = genre is None
     kind = detect_genre(text) if genre is None else Genre(genre)
-    score_sentence, threshold, overrule = _scorer()
+    score_sentence, written, spoken, overrule = _scorer()
+    # The thresholds through the rules were tuned on speech; writing keeps the scorer's own and its lift.
+    threshold = spoken if kind.spoken else written
     ctx = ArticleContext()
     decomposer = SentenceDecomposer(ctx, published_at, _headline_scene(title))
     claims: list[ExtractedClaim] = []

@@ -18,8 +18,8 @@ JUDGED = "Now we have this incredible mess in the budget -- $200 billion."
 
 
 def _fixed_scorer(score: float, overrule: float | None) -> Callable[[], object]:
-    def scorer() -> tuple[Callable[[Span], float], float, float | None]:
-        return (lambda span: score), 0.5, overrule
+    def scorer() -> tuple[Callable[[Span], float], float, float, float | None]:
+        return (lambda span: score), 0.5, 0.5, overrule
 
     return scorer
 
