@@ -93,8 +93,15 @@ def find_cue(tokens: Iterable[Token], *, has_anchor: bool, spoken: bool = False)
             return Cue("rhetoric", f"rhetoric: concession '{token.text}'")
         if lower in INTENSIFIERS and token.dep_ == "advmod" and token.head.pos_ == "ADJ":
             return Cue("opinion", f"opinion: intensified '{token.text} {token.head.text}'")
-        if lower == "let" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ in ("'s", "’s", "us"):
-            return Cue("rhetoric", "rhetoric: 'let's'")  # "Let's turn to ...": stage talk, not a fact
+        if (
+            lower == "let"
+            and not spoken
+            and token.i + 1 < len(token.doc)
+            and token.nbor(1).lower_ in ("'s", "’s", "us")
+        ):
+            # "Let's turn to ...": a host's or the paper's stage talk; a speaker's "let's" may carry a
+            # fact ("let's not keep assailing a bill that passed with ... support", ClaimBuster)
+            return Cue("rhetoric", "rhetoric: 'let's'")
         if lower == "yes" and token.i == token.sent.start and not spoken:  # a speaker's answer
             return Cue("rhetoric", "rhetoric: conversational 'Yes'")
     return None

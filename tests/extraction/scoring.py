@@ -103,6 +103,20 @@ def _in_relative_clause(token: Token) -> bool:
     return bool(wh)
 
 
+def _participle_misparse(token: Token) -> bool:
+    """en_core_web_sm reads "That budget paid for the inspectors" as a noun with a participle: a
+    past-tense verb right after the root noun, with its own complement, is taken as the verb."""
+    head = token.head
+    return (
+        token.dep_ == "acl"
+        and token.tag_ in ("VBN", "VBD")
+        and head.dep_ == "ROOT"
+        and head.pos_ in ("NOUN", "PROPN")
+        and token.i == head.i + 1
+        and any(c.dep_ in ("prep", "dobj") for c in token.children)
+    )
+
+
 def _according_root(token: Token) -> bool:
     """en_core_web_sm roots 'according' in "Some 1.4 million people live alone, according to ..."."""
     return (
@@ -116,7 +130,8 @@ def broken_reasons(claim_text: str) -> list[str]:
     """Why a claim's text is not a standalone sentence (empty when it is one).
 
     It must parse with a finite verb after a nominal (a subject; en_core_web_sm's misparses of
-    lists, of "cost"/"totals" and of a trailing "according to" tolerated), that verb must not be
+    lists, of "cost"/"totals", of a past tense read as a participle and of a trailing "according
+    to" tolerated), that verb must not be
     only inside a relative clause ("The participants whose average age was 81." has none of its
     own), its subject must not be a bare it/they/this ("Those who answered ..." is not bare), and no
     phrase of three or more words may appear twice (a doubled resolution)."""
@@ -125,6 +140,7 @@ def broken_reasons(claim_text: str) -> list[str]:
     if not any(
         (_finite(t) and not _in_relative_clause(t) and any(w.pos_ in _NOMINAL for w in doc[: t.i]))
         or _according_root(t)
+        or _participle_misparse(t)
         for t in doc
     ):
         reasons.append("no subject with a finite verb")

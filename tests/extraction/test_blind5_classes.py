@@ -213,3 +213,9 @@ def test_an_editors_note_is_no_claim() -> None:
     body = "Dr Ana Ruiz has run the observatory since 2015. This conversation has been condensed for clarity."
     texts = _texts(extract(body, published_at=dt.date(2025, 3, 5), genre=Genre.news))
     assert texts == ["Dr Ana Ruiz has run the observatory since 2015."]
+
+
+def test_a_speakers_lets_is_not_dropped_as_stage_talk() -> None:
+    body = "SMITH: Let's not forget the bridge that closed in 2021 cost us £4m.\n\nJONES: No.\n"
+    assert _texts(extract(body, genre=Genre.transcript))
+    assert broken_reasons("That levy paid for the wardens who cleared the beach in 2024.") == []
