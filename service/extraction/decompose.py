@@ -41,7 +41,19 @@ from service.extraction.pronouns import THING_PRONOUNS, dummy_it
 from service.extraction.result import ClaimKind
 from service.extraction.scene import ArticleScene, scene_replacements
 from service.extraction.vocatives import vocative_tokens
-from service.extraction.voice import attributed, leans_on_context, present_tense, third_person
+from service.extraction.voice import (
+    addressed_name,
+    agreeing_verb,
+    attributed,
+    audience,
+    leans_on_context,
+    parenthetical_beliefs,
+    present_tense,
+    speaker_belief,
+    speaker_record,
+    stated_of_guest,
+    third_person,
+)
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CLAUSE_OPENERS = frozenset({"but", "and", "yet", "so", "meanwhile", "however", "also", "still", "or"})
@@ -328,13 +340,13 @@ class SentenceDecomposer:
         # Someone addressing "Madam Speaker" is speaking: their "we" is on the record.
         self._spoken = (spoken or bool(vocative)) and not host
         # Words outside any claim: the vocative, and a speaker's parenthetical "I think".
-        self._outside = vocative | (_parenthetical_beliefs(sent) if self._spoken else set())
+        self._outside = vocative | (parenthetical_beliefs(sent) if self._spoken else set())
         self._asides_done: set[int] = set()
         if turn != self._turn:
             self._turn, self._turn_person, self._addressee = turn, None, None
         self._read_people(sent)
         if host:
-            self._addressee = _addressed_name(sent, vocative, self.ctx) or addressee or self._addressee
+            self._addressee = addressed_name(sent, vocative, self.ctx) or addressee or self._addressee
             if not self._second_person(sent):
                 return SentenceOutcome([], Cue("not_checkworthy", "a question or stage talk to a guest"))
         dates, covered = relative_dates(
@@ -420,9 +432,9 @@ class SentenceDecomposer:
             if token.dep_ not in ("nsubj", "nsubjpass"):
                 continue
             verb = token.head
-            if not _stated_of_guest(verb):
+            if not stated_of_guest(verb):
                 return False
-            self._resolved.update(_agreeing_verb(verb, token))
+            self._resolved.update(agreeing_verb(verb, token))
         # a guest resolved by name is a checkable anchor, as a resolved 'he' is
         self._named.update(t.i for t in sent if t.lower_ in ("you", "your") and t.i in self._resolved)
         return True
@@ -700,7 +712,7 @@ class SentenceDecomposer:
             )
         if _editors_note(clause.head):
             return None, Cue("not_checkworthy", "not check-worthy: an editor's note")
-        if any(_audience(c) for c in clause.head.children if c.dep_ in _SUBJECT_DEPS):
+        if any(audience(c) for c in clause.head.children if c.dep_ in _SUBJECT_DEPS):
             # "Some of you have asked about ...": a speaker talking to the room
             return None, Cue("rhetoric", "rhetoric: addressed to the audience")
         if (
@@ -728,7 +740,7 @@ class SentenceDecomposer:
         has_anchor = any(t.ent_type_ or t.like_num for t in [*tokens, *clause.subject]) or (
             # a speaker's "our plan", "we": their own record, checkable against it; a speaker's
             # ranking ("the largest expansion of private insurance") is checkable against the record
-            self._spoken and (_speaker_record(clause.head) or measured_superlative(tokens))
+            self._spoken and (speaker_record(clause.head) or measured_superlative(tokens))
         )
         bare = self._unresolved_subject(clause)
         if bare is not None:
@@ -867,7 +879,7 @@ class SentenceDecomposer:
         drafts: list[ClaimDraft | None] = []
         for token in clause.tokens:
             markers = {c.lower_ for c in token.children if c.dep_ in ("advmod", "mark")}
-            if token.dep_ == "ccomp" and self._spoken and _speaker_belief(token.head):
+            if token.dep_ == "ccomp" and self._spoken and speaker_belief(token.head):
                 # "I think we pay 73 percent of the cost of NATO": the speaker's belief frames a claim
                 drafts.append(self._salvage_complement(token))
             elif token.dep_ == "advcl" and markers & _REASON_MARKERS and self._spoken:
@@ -1076,58 +1088,6 @@ class SentenceDecomposer:
         return first > 0 and relcl.doc[first - 1].text == ","
 
 
-def _addressed_name(sent: Span, vocative: set[int], ctx: ArticleContext) -> str | None:
-    """'Oyelaran' in "Ms Oyelaran, you say ...": the name a host's vocative addresses."""
-    words = [t.text for t in sent if t.i in vocative and t.pos_ == "PROPN" and t.lower_ not in _TITLES]
-    return ctx.canonical(" ".join(words)) if words else None
-
-
-_TITLES = frozenset({"mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "miss", "professor", "sir"})
-# Copulas whose subject a host's "you" may be: "you're the sitting commissioner" (with a noun).
-_COPULAS = frozenset({"are", "'re", "’re", "were", "be", "been"})
-
-
-def _stated_of_guest(verb: Token) -> bool:
-    """A host's "you <verb>" that states something checkable about the guest: reported words,
-    a past act, a perfect ("you have chaired"), or a role ("you're the X")."""
-    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    if any(c.dep_ == "neg" for c in verb.children) or any(a.tag_ == "MD" for a in aux):
-        return False
-    if verb.lower_ in REPORTING_VERBS or verb.lower_ in POSITION_VERBS:
-        return True
-    if verb.lower_ in _COPULAS:
-        return any(c.dep_ == "attr" and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
-    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(a.lower_ in ("have", "'ve", "’ve") for a in aux))
-
-
-_THIRD_SINGULAR = {
-    "are": "is",
-    "'re": " is",
-    "’re": " is",
-    "were": "was",
-    "have": "has",
-    "'ve": " has",
-    "’ve": " has",
-    "do": "does",
-}
-
-
-def _agreeing_verb(verb: Token, subject: Token) -> dict[int, str]:
-    """The finite verb after 'you', made to agree with the name put for it: "you're" -> "X is"."""
-    for token in sorted(
-        [*(c for c in verb.children if c.dep_ in ("aux", "auxpass")), verb], key=lambda t: t.i
-    ):
-        if token.i < subject.i:
-            continue
-        if token.lower_ in _THIRD_SINGULAR:
-            return {token.i: _THIRD_SINGULAR[token.lower_]}
-        if token.tag_ == "VBP":
-            return {token.i: present_tense(token.text, plural=False)}
-        if token.tag_ in ("VBD", "MD", "VBZ"):
-            return {}
-    return {}
-
-
 _COMPARATIVES = frozenset({"more", "less", "fewer", "higher", "lower", "up", "down", "than"})
 
 
@@ -1190,14 +1150,6 @@ def _editors_note(head: Token) -> bool:
     )
 
 
-def _audience(subject: Token) -> bool:
-    """'some of you', 'many of you', 'those of you': the room a speaker addresses."""
-    return any(
-        c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "you" for g in c.children)
-        for c in subject.children
-    )
-
-
 def _frames_statement(verb: Token) -> bool:
     """A complement clause with its own subject below `verb`, not a question ('whether', 'if')."""
     return any(
@@ -1208,50 +1160,7 @@ def _frames_statement(verb: Token) -> bool:
     )
 
 
-def _speaker_record(head: Token) -> bool:
-    """A speaker's own record or pledge, checkable against it: "We fixed 14,000 potholes", "Our budget
-    fell", "My students fly a drone", "I will put a named officer in every village". Not their rhetoric:
-    "We agree on that much", "I've been listening", "I won't pretend ...", "You have my word"."""
-    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if any(c.dep_ == "poss" and c.lower_ in FIRST_PERSON for s in subjects for c in s.children):
-        return True  # "My students ...", "Our budget ..."
-    if not any(s.lower_ in FIRST_PERSON for s in subjects):
-        return False
-    aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
-    if head.tag_ == "VBD" or (head.tag_ == "VBN" and aux) or any(a.tag_ == "VBD" for a in aux):
-        return True  # "we cut", "I did not vote to cut ...", "we have cut", "we were elected"
-    if head.tag_ == "VBG" and aux and any(c.dep_ in ("dobj", "prep", "xcomp") for c in head.children):
-        return True  # "we're using unmanned vehicles to ...", not "I've been listening"
-    if any(c.dep_ == "neg" for c in head.children):
-        return False  # "I won't pretend ...": a pledge not to is rhetoric
-    return any(a.tag_ == "MD" and a.lower_ in ("will", "'ll", "would", "shall") for a in aux)
-
-
 _REASON_MARKERS = frozenset({"because", "since"})
-_BELIEF_VERBS = frozenset({"think", "believe", "feel", "know", "guess", "suppose", "suspect"})
-
-
-def _speaker_belief(verb: Token) -> bool:
-    """'I think', 'we believe', 'I know': a first-person frame around what the speaker claims."""
-    return verb.lower_ in _BELIEF_VERBS and any(
-        c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in verb.children
-    )
-
-
-def _parenthetical_beliefs(sent: Span) -> set[int]:
-    """'..., I think, ...' and '48th, I think out of 50 states': a hedge inside the claim, not its frame."""
-    found: set[int] = set()
-    for verb in sent:
-        if not _speaker_belief(verb) or verb.dep_ == "ROOT":
-            continue
-        if any(c.dep_ not in ("nsubj", "punct", "advmod") for c in verb.children):
-            continue  # "I think that ...": a frame, handled as one
-        words = [t.i for t in verb.subtree if not t.is_punct or t.head == verb]
-        for edge in (min(words) - 1, max(words) + 1):
-            if sent.start <= edge < sent.end and sent.doc[edge].text == ",":
-                words.append(edge)
-        found.update(words)
-    return found
 
 
 def _without_doubles(resolved: dict[int, str], tokens: list[Token]) -> dict[int, str]:
