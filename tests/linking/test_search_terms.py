@@ -3,6 +3,8 @@ on first sight, the statistics learned from a search, what the ranker sees of ea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session, select
@@ -31,74 +33,70 @@ def _library(session: Session) -> dict[str, int]:
 
 
 @pytest.fixture
-def small_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+def session(database_url: str) -> Iterator[Session]:
+    """A session on a migrated database of the parametrised kind, its engine disposed afterwards."""
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as opened:
+        yield opened
+    engine.dispose()
+
+
+@pytest.fixture
+def small_cut(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A term in more than 3 passages is common, and the statistics are kept even for a small library."""
     monkeypatch.setattr(index, "COMMON_MIN_PASSAGES", 3)
     monkeypatch.setattr(index, "STATISTICS_EXACT_BELOW", 0)
     index.statistics_clear()
+    yield
+    index.statistics_clear()
 
 
 def test_a_term_common_on_first_sight_is_searched_in_full_when_too_few_others_remain(
-    database_url: str, small_cut: None
+    session: Session, small_cut: None
 ) -> None:
     # 'ministry' is not counted yet and is common: with one rare term beside it (fewer than MIN_TERMS),
     # it is still searched, over all its passages (PostgreSQL fetches a new term only up to the cut first),
     # and it is learned as common.
-    migrate(database_url)
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        by_text = _library(session)
-        found = [
-            hit.passage_id for hit in index.search_passages(session=session, terms=["ministry"], limit=20)
-        ]
-        assert len(found) == 9
-        both = index.search_passages(session=session, terms=["ministry", "retreating"], limit=20)
-        assert both[0].passage_id == by_text["The ministry said glaciers are retreating in the Alps."]
-        assert len(both) == 9
-        _total, learned = index._known(session, ["ministry", "retreating"])
-        # Known as common (SQLite counts up to the cut; PostgreSQL, having searched it in full, exactly).
-        assert learned["ministry"] in ({4, 9} if index.is_sqlite(session) else {9})
-        assert learned["retreating"] == 1
-    index.statistics_clear()
-    engine.dispose()
+    by_text = _library(session)
+    found = [hit.passage_id for hit in index.search_passages(session=session, terms=["ministry"], limit=20)]
+    assert len(found) == 9
+    both = index.search_passages(session=session, terms=["ministry", "retreating"], limit=20)
+    assert both[0].passage_id == by_text["The ministry said glaciers are retreating in the Alps."]
+    assert len(both) == 9
+    _total, learned = index._known(session, ["ministry", "retreating"])
+    # Known as common (SQLite counts up to the cut; PostgreSQL, having searched it in full, exactly).
+    assert learned["ministry"] in ({4, 9} if index.is_sqlite(session) else {9})
+    assert learned["retreating"] == 1
 
 
 def test_a_common_term_found_in_the_search_counts_for_nothing_once_enough_others_remain(
-    database_url: str, small_cut: None
+    session: Session, small_cut: None
 ) -> None:
     # Three rare terms remain: the common one selects no passage and adds nothing to a score, on its first
     # search (counted in it) as on the next (known), and both searches return the same scores.
-    migrate(database_url)
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        by_text = _library(session)
-        terms = ["ministry", "glaciers", "alps", "retreating"]
-        first = index.search_passages(session=session, terms=terms, limit=20)
-        second = index.search_passages(session=session, terms=terms, limit=20)
-        assert [hit.passage_id for hit in first] == [
-            by_text["The ministry said glaciers are retreating in the Alps."],
-            by_text["Glaciers in the Alps lost a tenth of their ice."],
-        ]
-        assert [(hit.passage_id, round(hit.score, 9)) for hit in first] == [
-            (hit.passage_id, round(hit.score, 9)) for hit in second
-        ]
-        assert first[0].text.startswith("The ministry said") and first[0].title == "Page 9"
-    index.statistics_clear()
-    engine.dispose()
+    by_text = _library(session)
+    terms = ["ministry", "glaciers", "alps", "retreating"]
+    first = index.search_passages(session=session, terms=terms, limit=20)
+    second = index.search_passages(session=session, terms=terms, limit=20)
+    assert [hit.passage_id for hit in first] == [
+        by_text["The ministry said glaciers are retreating in the Alps."],
+        by_text["Glaciers in the Alps lost a tenth of their ice."],
+    ]
+    assert [(hit.passage_id, round(hit.score, 9)) for hit in first] == [
+        (hit.passage_id, round(hit.score, 9)) for hit in second
+    ]
+    assert first[0].text.startswith("The ministry said") and first[0].title == "Page 9"
 
 
-def test_no_match_and_stop_words_only(database_url: str) -> None:
-    migrate(database_url)
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        _library(session)
-        assert index.search_passages(session=session, terms=["zeppelin"], limit=5) == []
-        # PostgreSQL's english configuration drops stop words (an empty tsquery matches nothing); FTS5
-        # has none.
-        stop_words = index.search_passages(session=session, terms=["the", "of"], limit=5)
-        assert index.is_sqlite(session) or stop_words == []
-        assert index.search_passages(session=session, terms=[" ", ""], limit=5) == []
-    engine.dispose()
+def test_no_match_and_stop_words_only(session: Session) -> None:
+    _library(session)
+    assert index.search_passages(session=session, terms=["zeppelin"], limit=5) == []
+    # PostgreSQL's english configuration drops stop words (an empty tsquery matches nothing); FTS5
+    # has none.
+    stop_words = index.search_passages(session=session, terms=["the", "of"], limit=5)
+    assert index.is_sqlite(session) or stop_words == []
+    assert index.search_passages(session=session, terms=[" ", ""], limit=5) == []
 
 
 @pytest.mark.postgres
